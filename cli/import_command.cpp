@@ -1,0 +1,215 @@
+#include "cli/import_command.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/exit_codes.h"
+#include "cli/progress.h"
+#include "recorder/format_detection.h"
+#include "recorder/har/har_reader.h"
+#include "store/writer.h"
+
+namespace trafficdb {
+namespace {
+
+struct ImportArgs {
+  std::vector<std::string> files;
+  std::string name;
+  std::string format = "auto";
+  std::uint64_t max_body_bytes = 32u << 20;
+  bool quiet = false;
+};
+
+constexpr std::size_t kProblemsShown = 20;
+
+enum class FileOutcome { clean, with_errors, unusable };
+
+std::uint64_t file_size(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+}
+
+std::string session_name(const ImportArgs& args, const std::string& file, std::size_t index) {
+  if (args.name.empty()) return std::filesystem::path(file).filename().string();
+  if (args.files.size() == 1) return args.name;
+  return args.name + " #" + std::to_string(index + 1);
+}
+
+std::string summary_of(const ImportReport& report) {
+  std::string s;
+  if (report.rejected) s += std::to_string(report.rejected) + " entries rejected";
+  const std::size_t caveats = report.problem_count - report.rejected;
+  if (caveats) s += (s.empty() ? "" : ", ") + std::to_string(caveats) + " stored with problems";
+  if (!report.problems.empty())
+    s += (s.empty() ? "" : "; ") + std::string("first: ") + report.problems.front().where + ": " +
+         report.problems.front().message;
+  if (report.fatal) s += (s.empty() ? "" : "; ") + *report.fatal;
+  return s;
+}
+
+void print_report(const std::string& file, const ImportReport& report) {
+  std::size_t shown = 0;
+  for (const ImportProblem& p : report.problems) {
+    if (shown++ == kProblemsShown) break;
+    std::cerr << file << ": " << p.where << ": " << p.message << (p.rejected ? " [rejected]" : "") << '\n';
+  }
+  if (report.problem_count > kProblemsShown)
+    std::cerr << file << ": ... and " << (report.problem_count - kProblemsShown)
+              << " more problems (see sessions.error and exchanges.error)\n";
+  if (report.fatal) std::cerr << file << ": " << *report.fatal << '\n';
+}
+
+class Importer {
+ public:
+  Importer(const CliContext& context, const ImportArgs& args) : context_(context), args_(args) {}
+
+  FileOutcome import_file(const std::string& file, std::size_t index) {
+    InputFormat format;
+    if (args_.format == "auto") {
+      auto detected = detect_file_format(file);
+      if (!detected.is_ok()) {
+        std::cerr << "trafficdb: " << detected.status().message() << '\n';
+        return FileOutcome::unusable;
+      }
+      format = *detected;
+      if (format == InputFormat::unknown) {
+        std::cerr << "trafficdb: " << file
+                  << ": not a format trafficdb reads (HAR 1.2 JSON); give --format if detection is wrong\n";
+        return FileOutcome::unusable;
+      }
+    } else {
+      format = parse_format_name(args_.format).value();  // validated by CLI11
+    }
+    if (format != InputFormat::har) {
+      std::cerr << "trafficdb: " << file << ": " << format_name(format)
+                << " files are recognised but this build does not import them yet (supported: har)\n";
+      return FileOutcome::unusable;
+    }
+
+    if (!writer_) {
+      WriterOptions options;
+      options.max_body_bytes = args_.max_body_bytes;
+      auto writer = Writer::open(context_.db_path(), options);
+      if (!writer.is_ok()) {
+        std::cerr << "trafficdb: " << writer.status().message() << '\n';
+        return FileOutcome::unusable;
+      }
+      writer_ = std::move(writer).value();
+    }
+
+    HarReaderOptions har_options;
+    har_options.max_body_bytes = args_.max_body_bytes;
+    auto input = BoundedJsonInput::open_file(file, har_max_string_bytes(har_options));
+    if (!input.is_ok()) {
+      std::cerr << "trafficdb: " << input.status().message() << '\n';
+      return FileOutcome::unusable;
+    }
+
+    std::error_code ec;
+    const std::string absolute = std::filesystem::absolute(file, ec).string();
+    nlohmann::json options = {{"format", format_name(format)}, {"max_body_bytes", args_.max_body_bytes}};
+    auto session = writer_->create_session(
+        {session_name(args_, file, index), session_source::har, absolute, session_status::recording, options.dump()});
+    if (!session.is_ok()) {
+      std::cerr << "trafficdb: " << session.status().message() << '\n';
+      return FileOutcome::unusable;
+    }
+
+    ProgressLine progress_line("importing " + file, file_size(file));
+    auto sink = writer_->sink(*session);
+    const ImportReport report =
+        read_har(**input, *sink, har_options,
+                 [&](std::uint64_t bytes, std::size_t exchanges) { progress_line.update(bytes, exchanges); });
+    progress_line.finish();
+    const Status flushed = writer_->flush();
+
+    print_report(file, report);
+    if (!flushed.is_ok()) {
+      std::cerr << "trafficdb: " << file << ": " << flushed.message() << '\n';
+      (void)writer_->finish_session(*session, session_status::failed, flushed.message());
+      return FileOutcome::unusable;
+    }
+    if (report.stored == 0 && !report.clean()) {
+      // Nothing usable: leave no trace of the attempt in the database.
+      (void)writer_->delete_session(*session);
+      std::cerr << "trafficdb: " << file << ": nothing imported\n";
+      return FileOutcome::unusable;
+    }
+    const std::optional<std::string> error =
+        report.clean() ? std::nullopt : std::optional<std::string>(summary_of(report));
+    if (Status s = writer_->finish_session(*session, session_status::imported, error); !s.is_ok()) {
+      std::cerr << "trafficdb: " << s.message() << '\n';
+      return FileOutcome::with_errors;
+    }
+    if (!args_.quiet) {
+      std::cout << file << ": session " << *session << ", " << report.stored << " exchanges stored";
+      if (report.rejected) std::cout << ", " << report.rejected << " rejected";
+      if (report.problem_count > report.rejected)
+        std::cout << ", " << (report.problem_count - report.rejected) << " with problems";
+      if (report.fatal) std::cout << ", stopped early";
+      std::cout << '\n';
+    }
+    stored_anything_ = stored_anything_ || report.stored > 0;
+    return report.clean() ? FileOutcome::clean : FileOutcome::with_errors;
+  }
+
+  int finish(bool any_unusable, bool any_errors) {
+    if (writer_) {
+      if (Status s = writer_->close(); !s.is_ok()) {
+        std::cerr << "trafficdb: " << s.message() << '\n';
+        return stored_anything_ ? exit_code::stored_with_errors : exit_code::unusable;
+      }
+    }
+    if (!any_unusable && !any_errors) return exit_code::ok;
+    return stored_anything_ ? exit_code::stored_with_errors : exit_code::unusable;
+  }
+
+ private:
+  const CliContext& context_;
+  const ImportArgs& args_;
+  std::unique_ptr<Writer> writer_;
+  bool stored_anything_ = false;
+};
+
+}  // namespace
+
+void add_import_command(CLI::App& app, const CliContext& context, int& exit_status) {
+  auto args = std::make_shared<ImportArgs>();
+  CLI::App* cmd = app.add_subcommand("import", "Import capture files into the database, one session per file");
+  cmd->footer(
+      "The format is detected from each file's content (HAR 1.2 today; Charles .chlsj and pcap\n"
+      "are recognised and will follow). Each file becomes its own session, even when imported twice.\n"
+      "Entries that cannot be stored are named with their index and byte offset; the rest are kept.\n\n"
+      "Exit status: 0 all stored; 1 usage error; 2 nothing stored (unreadable or invalid input);\n"
+      "3 stored, but some entries were rejected or cut.\n\n"
+      "Example: trafficdb import session.har --name checkout-bug");
+  cmd->add_option("files", args->files, "Files to import (HAR)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--name", args->name, "Session name (default: the file name)");
+  cmd->add_option("--format", args->format, "Input format; auto detects it from the content")
+      ->check(CLI::IsMember({"auto", "har", "chlsj", "charles-xml", "chls", "pcap", "pcapng"}))
+      ->capture_default_str();
+  cmd->add_option("--max-body", args->max_body_bytes,
+                  "Keep at most this many decoded bytes of each body (longer ones are cut; the full size is kept)")
+      ->check(CLI::Range(std::uint64_t{1024}, std::uint64_t{512u << 20}))
+      ->capture_default_str();
+  cmd->add_flag("-q,--quiet", args->quiet, "Print only problems");
+  cmd->callback([&context, &exit_status, args] {
+    Importer importer(context, *args);
+    bool any_unusable = false, any_errors = false;
+    for (std::size_t i = 0; i < args->files.size(); ++i) {
+      switch (importer.import_file(args->files[i], i)) {
+        case FileOutcome::clean: break;
+        case FileOutcome::with_errors: any_errors = true; break;
+        case FileOutcome::unusable: any_unusable = true; break;
+      }
+    }
+    exit_status = importer.finish(any_unusable, any_errors);
+  });
+}
+
+}  // namespace trafficdb

@@ -1,0 +1,38 @@
+// trafficdb: records HTTP traffic into SQLite and answers questions about it.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/cli_context.h"
+#include "cli/exit_codes.h"
+#include "cli/import_command.h"
+#include "cli/sessions_command.h"
+#include "cli/sql_command.h"
+
+int main(int argc, char** argv) {
+  using namespace trafficdb;
+  CLI::App app{"trafficdb: records HTTP traffic into one SQLite file and answers questions about it."};
+  app.footer(
+      "The database is --db PATH, else $TRAFFICDB, else ./traffic.db. It is a plain SQLite file:\n"
+      "the sqlite3 shell can read it while trafficdb writes (schema in docs/schema.md).\n"
+      "Run 'trafficdb COMMAND --help' for a command's options.");
+  app.set_version_flag("--version", "trafficdb 0.1.0");
+  app.require_subcommand(1);
+
+  CliContext context;
+  int exit_status = exit_code::ok;
+  app.add_option("--db", context.db_option, "Database file (default: $TRAFFICDB or ./traffic.db)");
+  add_import_command(app, context, exit_status);
+  add_sessions_command(app, context, exit_status);
+  add_sql_command(app, context, exit_status);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help, --version
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return exit_code::usage;
+  }
+  return exit_status;
+}

@@ -1,0 +1,67 @@
+#include "query/session_list.h"
+
+#include <SQLiteCpp/Statement.h>
+
+namespace trafficdb {
+namespace {
+
+std::optional<Micros> optional_micros(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getInt64();
+}
+
+nlohmann::json time_json(const std::optional<Micros>& t) {
+  return t ? nlohmann::json(format_iso8601(*t)) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+Result<std::vector<SessionInfo>> list_sessions(SQLite::Database& db, std::size_t limit, std::int64_t before_id) {
+  try {
+    SQLite::Statement st(db,
+                         "SELECT id, name, source, coalesce(source_uri, ''), status, started_at, stopped_at, "
+                         "exchange_count, error_count, first_exchange_at, last_exchange_at, coalesce(error, '') "
+                         "FROM sessions WHERE (?1 = 0 OR id < ?1) ORDER BY id DESC LIMIT ?2");
+    st.bind(1, static_cast<std::int64_t>(before_id));
+    st.bind(2, static_cast<std::int64_t>(limit));
+    std::vector<SessionInfo> out;
+    while (st.executeStep()) {
+      SessionInfo s;
+      s.id = st.getColumn(0).getInt64();
+      s.name = st.getColumn(1).getString();
+      s.source = st.getColumn(2).getString();
+      s.source_uri = st.getColumn(3).getString();
+      s.status = st.getColumn(4).getString();
+      s.started_at = st.getColumn(5).getInt64();
+      s.stopped_at = optional_micros(st.getColumn(6));
+      s.exchange_count = st.getColumn(7).getInt64();
+      s.error_count = st.getColumn(8).getInt64();
+      s.first_exchange_at = optional_micros(st.getColumn(9));
+      s.last_exchange_at = optional_micros(st.getColumn(10));
+      s.error = st.getColumn(11).getString();
+      out.push_back(std::move(s));
+    }
+    return out;
+  } catch (const SQLite::Exception& e) {
+    return Status::error(std::string("cannot list sessions: ") + e.what());
+  }
+}
+
+nlohmann::json session_to_json(const SessionInfo& s) {
+  return {
+      {"id", s.id},
+      {"name", s.name},
+      {"source", s.source},
+      {"source_uri", s.source_uri.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.source_uri)},
+      {"status", s.status},
+      {"started_at", format_iso8601(s.started_at)},
+      {"stopped_at", time_json(s.stopped_at)},
+      {"exchange_count", s.exchange_count},
+      {"error_count", s.error_count},
+      {"first_exchange_at", time_json(s.first_exchange_at)},
+      {"last_exchange_at", time_json(s.last_exchange_at)},
+      {"error", s.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.error)},
+  };
+}
+
+}  // namespace trafficdb

@@ -1,0 +1,39 @@
+// The sessions table as the CLI and MCP show it: newest first.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+#include "common/timestamp.h"
+
+namespace trafficdb {
+
+struct SessionInfo {
+  std::int64_t id = 0;
+  std::string name;
+  std::string source;
+  std::string source_uri;
+  std::string status;
+  Micros started_at = 0;
+  std::optional<Micros> stopped_at;
+  std::int64_t exchange_count = 0;
+  std::int64_t error_count = 0;
+  std::optional<Micros> first_exchange_at;
+  std::optional<Micros> last_exchange_at;
+  std::string error;
+};
+
+// Newest first; at most `limit` sessions with id below `before_id` (0 = no bound).
+Result<std::vector<SessionInfo>> list_sessions(SQLite::Database& db, std::size_t limit = 1000,
+                                               std::int64_t before_id = 0);
+
+// Times as ISO-8601 strings, absent values as null.
+nlohmann::json session_to_json(const SessionInfo& session);
+
+}  // namespace trafficdb

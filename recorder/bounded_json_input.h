@@ -1,0 +1,109 @@
+// BoundedJsonInput: the bytes of a JSON document, fed to nlohmann's SAX
+// parser one character at a time, with every string cut at a maximum length.
+//
+// nlohmann's lexer keeps a whole string in memory before it reports it, so a
+// hostile 1 GB string would cost 1 GB. This input tracks JSON's lexical state
+// (inside a string, escapes, \u surrogate pairs, UTF-8 sequences) and stops
+// passing a string's bytes on once it reaches `max_string_bytes`, skipping to
+// its closing quote. The parser sees a shorter, still valid string; the cut
+// is recorded so the reader can tell which value was cut (take_cut()).
+//
+// Reads from a file (1 MiB buffer, memory independent of file size) or from a
+// caller-owned buffer that must outlive this object.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace trafficdb {
+
+class BoundedJsonInput {
+ public:
+  struct StringCut {
+    std::uint64_t offset;           // byte offset of the string's opening quote
+    std::uint64_t original_length;  // its length in the JSON text, escapes included
+  };
+
+  // Takes ownership of `file` (closed on destruction).
+  BoundedJsonInput(std::FILE* file, std::uint64_t max_string_bytes);
+  BoundedJsonInput(std::string_view text, std::uint64_t max_string_bytes);
+  ~BoundedJsonInput();
+  BoundedJsonInput(const BoundedJsonInput&) = delete;
+  BoundedJsonInput& operator=(const BoundedJsonInput&) = delete;
+
+  // Opens `path` for reading; fails with the OS's reason.
+  static Result<std::unique_ptr<BoundedJsonInput>> open_file(const std::string& path,
+                                                             std::uint64_t max_string_bytes);
+
+  // The input iterator nlohmann::json::sax_parse(begin(), end(), ...) reads.
+  class Iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = char;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const char*;
+    using reference = const char&;
+
+    explicit Iterator(BoundedJsonInput* input) : input_(input) {}
+    const char& operator*() const { return input_->current_; }
+    Iterator& operator++() {
+      input_->advance();
+      return *this;
+    }
+    bool operator==(const Iterator& other) const { return at_end() == other.at_end(); }
+    bool operator!=(const Iterator& other) const { return !(*this == other); }
+
+   private:
+    bool at_end() const { return input_ == nullptr || !input_->has_current(); }
+    BoundedJsonInput* input_;
+  };
+  Iterator begin() { return Iterator(this); }
+  Iterator end() { return Iterator(nullptr); }
+
+  // Bytes of the underlying text consumed so far (including skipped ones).
+  std::uint64_t offset() const { return offset_; }
+
+  // The cut of the string the parser has just been given, if it was cut.
+  // Call from the SAX string()/key() callback; clears it.
+  std::optional<StringCut> take_cut();
+
+  // A read error from the file, if one happened (the parser then saw EOF).
+  const Status& read_status() const { return read_status_; }
+
+ private:
+  bool has_current();
+  void advance();
+  bool fill();
+  // Runs the lexical state machine on byte c; returns whether the parser sees it.
+  bool pass_on(unsigned char c);
+
+  std::FILE* file_ = nullptr;
+  std::vector<char> buffer_;
+  const char* pos_ = nullptr;
+  const char* end_ = nullptr;
+  bool eof_ = false;
+  bool loaded_ = false;  // current_ holds a character not yet consumed
+  char current_ = 0;
+  std::uint64_t offset_ = 0;
+  Status read_status_;
+
+  const std::uint64_t max_string_;
+  bool in_string_ = false;
+  bool cutting_ = false;
+  int escape_ = 0;  // 0 none, 1 after '\', 2..5 hex digits of \uXXXX still to come
+  unsigned escape_value_ = 0;
+  bool after_high_surrogate_ = false;
+  std::uint64_t string_start_ = 0;
+  std::uint64_t string_length_ = 0;
+  std::optional<StringCut> last_cut_;
+};
+
+}  // namespace trafficdb

@@ -1,0 +1,30 @@
+// Opening the trafficdb SQLite file.
+//
+// A read-write open creates the file if needed, sets the pragmas (WAL,
+// synchronous=NORMAL, busy timeout, page size, checkpoint interval, foreign
+// keys) and migrates it to the latest schema. A read-only open never creates
+// or changes the file except to upgrade an older schema once; it answers
+// queries while a recorder writes (WAL lets readers and one writer coexist,
+// and the sqlite3 shell is just another such connection).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <SQLiteCpp/Database.h>
+
+#include "common/status.h"
+
+namespace trafficdb {
+
+enum class OpenMode { read_write, read_only };
+
+inline constexpr int kBusyTimeoutMs = 10000;
+inline constexpr int kPageSize = 8192;
+inline constexpr int kWalAutocheckpointPages = 2000;  // 16 MiB of WAL between checkpoints
+
+// Errors name the path and say what is wrong (missing file for read-only,
+// permission, not a trafficdb database, newer schema).
+Result<std::unique_ptr<SQLite::Database>> open_database(const std::string& path, OpenMode mode);
+
+}  // namespace trafficdb

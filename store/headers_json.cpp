@@ -1,0 +1,65 @@
+#include "store/headers_json.h"
+
+#include "common/utf8.h"
+
+namespace trafficdb {
+
+void append_json_string(std::string& out, std::string_view text) {
+  static const char* hex = "0123456789abcdef";
+  out += '"';
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const std::size_t n = utf8_sequence_length(text.substr(i));
+      if (n > 0) {
+        out.append(text.data() + i, n);
+        i += n;
+      } else {  // Latin-1 byte: U+0080..U+00FF as two UTF-8 bytes
+        out += static_cast<char>(0xC0 | (c >> 6));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+        ++i;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+    ++i;
+  }
+  out += '"';
+}
+
+std::string headers_to_json(const Headers& headers) {
+  std::string out;
+  std::size_t estimate = 2;
+  for (const Header& h : headers) estimate += h.name.size() + h.value.size() + 8;
+  out.reserve(estimate);
+  out += '[';
+  bool first = true;
+  for (const Header& h : headers) {
+    if (!first) out += ',';
+    first = false;
+    out += '[';
+    append_json_string(out, h.name);
+    out += ',';
+    append_json_string(out, h.value);
+    out += ']';
+  }
+  out += ']';
+  return out;
+}
+
+}  // namespace trafficdb

@@ -1,0 +1,99 @@
+#include "store/migrations.h"
+
+#include <SQLiteCpp/Statement.h>
+
+#include <string>
+
+namespace trafficdb {
+namespace {
+
+int pragma_int(SQLite::Database& db, const char* pragma) {
+  return db.execAndGet(std::string("PRAGMA ") + pragma).getInt();
+}
+
+bool has_tables(SQLite::Database& db) {
+  return db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").getInt() > 0;
+}
+
+std::string newer_message(int found, int latest) {
+  return "the database's schema version " + std::to_string(found) + " is newer than this trafficdb knows (" +
+         std::to_string(latest) + "): it was written by a newer trafficdb; upgrade trafficdb to use it";
+}
+
+Status check_owner(SQLite::Database& db) {
+  const int app_id = pragma_int(db, "application_id");
+  if (app_id != 0 && app_id != kApplicationId)
+    return Status::error("not a trafficdb database (its application_id is " + std::to_string(app_id) + ")");
+  if (app_id == 0 && has_tables(db))
+    return Status::error("not a trafficdb database: it already holds tables of another program");
+  return Status::ok();
+}
+
+}  // namespace
+
+int latest_schema_version() { return embedded_migrations().empty() ? 0 : embedded_migrations().back().version; }
+
+Status check_schema(SQLite::Database& db, bool* older) {
+  if (older) *older = false;
+  try {
+    if (Status s = check_owner(db); !s.is_ok()) return s;
+    const int version = pragma_int(db, "user_version");
+    const int latest = latest_schema_version();
+    if (version > latest) return Status::error(newer_message(version, latest));
+    if (version < latest) {
+      if (older) *older = true;
+      return Status::error("the database's schema version " + std::to_string(version) +
+                           " is older than this trafficdb's " + std::to_string(latest));
+    }
+    return Status::ok();
+  } catch (const SQLite::Exception& e) {
+    return Status::error(std::string("cannot read the database: ") + e.what());
+  }
+}
+
+Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations) {
+  const int latest = migrations.empty() ? 0 : migrations.back().version;
+  try {
+    if (Status s = check_owner(db); !s.is_ok()) return s;
+    if (pragma_int(db, "user_version") > latest)
+      return Status::error(newer_message(pragma_int(db, "user_version"), latest));
+  } catch (const SQLite::Exception& e) {
+    return Status::error(std::string("cannot read the database: ") + e.what());
+  }
+
+  for (const Migration& m : migrations) {
+    try {
+      db.exec("BEGIN IMMEDIATE");
+    } catch (const SQLite::Exception& e) {
+      return Status::error(std::string("cannot start migration ") + m.name + ": " + e.what());
+    }
+    try {
+      // Re-read inside the write lock: another process may have got here first.
+      const int version = pragma_int(db, "user_version");
+      if (version > latest) {
+        db.exec("ROLLBACK");
+        return Status::error(newer_message(version, latest));
+      }
+      if (version >= m.version) {
+        db.exec("COMMIT");
+        continue;
+      }
+      if (Status s = check_owner(db); !s.is_ok()) {
+        db.exec("ROLLBACK");
+        return s;
+      }
+      db.exec(m.sql);
+      db.exec("PRAGMA user_version = " + std::to_string(m.version));
+      db.exec("COMMIT");
+    } catch (const SQLite::Exception& e) {
+      try {
+        db.exec("ROLLBACK");
+      } catch (const SQLite::Exception&) {
+      }
+      return Status::error(std::string("migration ") + m.name + " failed: " + e.what());
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace trafficdb

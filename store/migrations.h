@@ -1,0 +1,41 @@
+// Schema migrations: migrations/NNNN_name.sql, compiled into the binary.
+//
+// The schema version is PRAGMA user_version; PRAGMA application_id marks the
+// file as trafficdb's. Each migration runs in its own IMMEDIATE transaction
+// together with the user_version bump, so a crash leaves the database at a
+// whole version, and two processes opening a new file at once apply each
+// migration exactly once.
+#pragma once
+
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+
+#include "common/status.h"
+
+namespace trafficdb {
+
+struct Migration {
+  int version;       // 1, 2, 3, ... in order, no gaps
+  const char* name;  // file name, for messages
+  const char* sql;
+};
+
+// The migrations built into this binary (generated from migrations/*.sql).
+const std::vector<Migration>& embedded_migrations();
+
+inline constexpr int kApplicationId = 0x54524442;  // 'TRDB'
+
+int latest_schema_version();
+
+// Brings `db` to the latest version. Refuses (without changing anything) a
+// database of another program, or one whose version is newer than this
+// binary knows.
+Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations = embedded_migrations());
+
+// For read-only connections: ok when `db` is a trafficdb database at exactly
+// the latest version; otherwise says what is wrong (other program, older,
+// newer). `older` is set when only an upgrade is needed.
+Status check_schema(SQLite::Database& db, bool* older = nullptr);
+
+}  // namespace trafficdb

@@ -1,0 +1,53 @@
+#include "store/sessions.h"
+
+#include <SQLiteCpp/Statement.h>
+
+#include "common/timestamp.h"
+
+namespace trafficdb {
+
+Result<std::int64_t> insert_session(SQLite::Database& db, const NewSession& session) {
+  try {
+    SQLite::Statement st(db,
+                         "INSERT INTO sessions(name, source, source_uri, status, started_at, options) "
+                         "VALUES(?, ?, ?, ?, ?, ?)");
+    st.bind(1, session.name);
+    st.bind(2, std::string(session.source));
+    if (session.source_uri.empty()) st.bind(3); else st.bind(3, session.source_uri);
+    st.bind(4, std::string(session.status));
+    st.bind(5, static_cast<std::int64_t>(now_micros()));
+    if (session.options_json.empty()) st.bind(6); else st.bind(6, session.options_json);
+    st.exec();
+    return static_cast<std::int64_t>(db.getLastInsertRowid());
+  } catch (const SQLite::Exception& e) {
+    return Status::error(std::string("cannot create session: ") + e.what());
+  }
+}
+
+Status finish_session(SQLite::Database& db, std::int64_t id, std::string_view status,
+                      const std::optional<std::string>& error) {
+  try {
+    SQLite::Statement st(db, "UPDATE sessions SET status = ?, stopped_at = ?, error = ? WHERE id = ?");
+    st.bind(1, std::string(status));
+    st.bind(2, static_cast<std::int64_t>(now_micros()));
+    if (error) st.bind(3, *error); else st.bind(3);
+    st.bind(4, static_cast<std::int64_t>(id));
+    if (st.exec() != 1) return Status::error("no session " + std::to_string(id));
+    return Status::ok();
+  } catch (const SQLite::Exception& e) {
+    return Status::error("cannot update session " + std::to_string(id) + ": " + e.what());
+  }
+}
+
+Status delete_session(SQLite::Database& db, std::int64_t id) {
+  try {
+    SQLite::Statement st(db, "DELETE FROM sessions WHERE id = ?");
+    st.bind(1, static_cast<std::int64_t>(id));
+    if (st.exec() != 1) return Status::error("no session " + std::to_string(id));
+    return Status::ok();
+  } catch (const SQLite::Exception& e) {
+    return Status::error("cannot delete session " + std::to_string(id) + ": " + e.what());
+  }
+}
+
+}  // namespace trafficdb

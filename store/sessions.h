@@ -1,0 +1,44 @@
+// Session rows: one per capture or import. The Writer calls these on its own
+// connection; they are plain functions over a connection so tests and tools
+// can use them too.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <SQLiteCpp/Database.h>
+
+#include "common/status.h"
+
+namespace trafficdb {
+
+// The values of sessions.source and sessions.status.
+namespace session_source {
+inline constexpr std::string_view pcap = "pcap", pcap_live = "pcap-live", har = "har", charles = "charles",
+                                  charles_live = "charles-live", httptoolkit = "httptoolkit";
+}
+namespace session_status {
+inline constexpr std::string_view recording = "recording", stopped = "stopped", failed = "failed",
+                                  imported = "imported";
+}
+
+struct NewSession {
+  std::string name;
+  std::string_view source;  // a session_source value
+  std::string source_uri;
+  std::string_view status;  // a session_status value
+  std::string options_json; // "" for none
+};
+
+Result<std::int64_t> insert_session(SQLite::Database& db, const NewSession& session);
+
+// Sets status, stopped_at (now) and error (nullopt leaves it NULL).
+Status finish_session(SQLite::Database& db, std::int64_t id, std::string_view status,
+                      const std::optional<std::string>& error);
+
+// Deletes the session and its exchanges (bodies stay; they may be shared).
+Status delete_session(SQLite::Database& db, std::int64_t id);
+
+}  // namespace trafficdb

@@ -1,0 +1,118 @@
+// Writer: the one thing that writes exchanges into the store.
+//
+// Sources hand it Exchanges (through sink(session_id), an ExchangeSink); a
+// background thread writes them in batched transactions, committing when a
+// batch is full (batch_size) or when its oldest exchange has waited max_delay,
+// so a live capture's rows are visible to readers within max_delay and a bulk
+// import writes thousands of rows per commit. Each row is written once,
+// complete; ids only grow, in the order exchanges were consumed.
+//
+// Bodies are stored once per content (SHA-256 of the decoded bytes), cut at
+// max_body_bytes; exchanges keep their full decoded size. Prepared statements
+// are cached for the writer's lifetime.
+//
+// Memory: the queue holds at most queue_max_bytes of exchanges (bodies
+// counted); consume() blocks while it is full (back-pressure on the source).
+//
+// Failure: if a transaction cannot be committed (after retrying a locked
+// database for a while), the batch in flight is lost, the writer fails, and
+// every later call returns that error; rows committed before stay. All
+// methods may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "common/status.h"
+#include "recorder/exchange_sink.h"
+#include "store/sessions.h"
+
+namespace trafficdb {
+
+struct WriterOptions {
+  std::size_t batch_size = 2000;
+  std::chrono::milliseconds max_delay{200};
+  std::size_t queue_max_bytes = 256u << 20;
+  std::uint64_t max_body_bytes = 32u << 20;
+};
+
+struct WriterStats {
+  std::uint64_t exchanges = 0;      // rows committed
+  std::uint64_t transactions = 0;   // commits
+  std::uint64_t bodies_stored = 0;  // new rows in bodies
+  std::uint64_t bodies_reused = 0;  // bodies found already stored
+};
+
+class Writer {
+ public:
+  // Opens (creating and migrating if needed) the database at `path`.
+  static Result<std::unique_ptr<Writer>> open(const std::string& path, WriterOptions options = {});
+  ~Writer();  // close()
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  Result<std::int64_t> create_session(const NewSession& session);
+  // Flushes the session's pending exchanges first, so its counts are final.
+  Status finish_session(std::int64_t id, std::string_view status, const std::optional<std::string>& error);
+  Status delete_session(std::int64_t id);
+
+  // Queues one exchange of `session_id`; blocks while the queue is full.
+  Status consume(std::int64_t session_id, Exchange&& exchange);
+
+  // An ExchangeSink that consumes into `session_id`. Must not outlive the writer.
+  std::unique_ptr<ExchangeSink> sink(std::int64_t session_id);
+
+  // Returns once everything consumed before the call is committed.
+  Status flush();
+
+  // Flushes and stops the thread. Idempotent; returns the writer's failure, if any.
+  Status close();
+
+  WriterStats stats() const;
+
+ private:
+  struct Item {
+    std::int64_t session_id;
+    Exchange exchange;
+    std::size_t bytes;
+  };
+  class Batch;
+
+  Writer(std::unique_ptr<SQLite::Database> db, WriterOptions options);
+  void run();
+  Status write_batch(const std::vector<Item>& items);
+  Status failure() const;  // requires mu_
+
+  const WriterOptions options_;
+  std::unique_ptr<SQLite::Database> db_;
+  std::mutex db_mu_;  // guards db_ and the statements
+  std::unique_ptr<Batch> batch_;
+
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;   // the thread waits for work
+  std::condition_variable space_cv_;  // producers wait for queue space
+  std::condition_variable done_cv_;   // flushers wait for commits
+  std::deque<Item> queue_;
+  std::size_t queued_bytes_ = 0;
+  std::uint64_t enqueued_ = 0;
+  std::uint64_t committed_ = 0;  // items committed (or dropped on failure)
+  int flush_waiters_ = 0;
+  bool stopping_ = false;
+  bool closed_ = false;
+  std::optional<std::string> failed_;
+  WriterStats stats_;
+  std::thread thread_;
+};
+
+}  // namespace trafficdb
