@@ -60,7 +60,7 @@ void print_report(const std::string& file, const ImportReport& report) {
   }
   if (report.problem_count > kProblemsShown)
     std::cerr << file << ": ... and " << (report.problem_count - kProblemsShown)
-              << " more problems (see sessions.error and exchanges.error)\n";
+              << " more problems (the first is kept in sessions.error)\n";
   if (report.fatal) std::cerr << file << ": " << *report.fatal << '\n';
 }
 

@@ -33,9 +33,10 @@ CREATE TABLE bodies (
 );
 
 -- One request and its response (or the reason there is none). Written once,
--- when complete; id only grows and is the cursor readers page by.
+-- when complete; id only grows (AUTOINCREMENT: never reused, even after a
+-- delete) and is the cursor readers page by.
 CREATE TABLE exchanges (
-  id                  INTEGER PRIMARY KEY,
+  id                  INTEGER PRIMARY KEY AUTOINCREMENT,
   session_id          INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
   started_at          INTEGER,   -- first byte of the request
   request_sent_at     INTEGER,   -- last byte of the request

@@ -58,6 +58,7 @@ bool BoundedJsonInput::has_current() {
     const unsigned char c = static_cast<unsigned char>(*pos_++);
     ++offset_;
     if (pass_on(c)) {
+      ++passed_on_;
       current_ = static_cast<char>(c);
       loaded_ = true;
     }

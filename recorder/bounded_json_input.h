@@ -71,6 +71,10 @@ class BoundedJsonInput {
   // Bytes of the underlying text consumed so far (including skipped ones).
   std::uint64_t offset() const { return offset_; }
 
+  // Bytes passed on to the parser so far (skipped ones excluded): what the
+  // parser may have had to hold in memory.
+  std::uint64_t passed_on() const { return passed_on_; }
+
   // The cut of the string the parser has just been given, if it was cut.
   // Call from the SAX string()/key() callback; clears it.
   std::optional<StringCut> take_cut();
@@ -93,6 +97,7 @@ class BoundedJsonInput {
   bool loaded_ = false;  // current_ holds a character not yet consumed
   char current_ = 0;
   std::uint64_t offset_ = 0;
+  std::uint64_t passed_on_ = 0;
   Status read_status_;
 
   const std::uint64_t max_string_;

@@ -88,6 +88,7 @@ class ArraySax {
     current_ = JsonElement{};
     current_.index = result.elements;
     current_.offset = input_.offset() == 0 ? 0 : input_.offset() - 1;
+    element_start_passed_ = input_.passed_on();
     skipping_ = false;
   }
 
@@ -107,7 +108,7 @@ class ArraySax {
   }
 
   bool check_size() {
-    if (!skipping_ && input_.offset() - current_.offset > max_element_) {
+    if (!skipping_ && input_.passed_on() - element_start_passed_ > max_element_) {
       skipping_ = true;
       build_.clear();
       current_.value = json();
@@ -202,6 +203,7 @@ class ArraySax {
 
   std::vector<Frame> frames_;  // containers outside any element
   int element_depth_ = 0;
+  std::uint64_t element_start_passed_ = 0;
   bool skipping_ = false;
   JsonElement current_;
   std::vector<BuildFrame> build_;

@@ -11,7 +11,8 @@
 // Errors: invalid JSON stops the stream with a message naming the byte offset
 // (elements before it were already delivered). An element larger than
 // max_element_bytes is skipped and reported through the callback with
-// `oversized` set, and the stream goes on.
+// `oversized` set, and the stream goes on. The size counted is what the
+// parser sees: strings cut by the input count at their cut length.
 #pragma once
 
 #include <cstdint>

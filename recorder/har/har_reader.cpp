@@ -118,6 +118,33 @@ std::string bytes_text(std::uint64_t n) {
   return buf;
 }
 
+// The bytes of a HAR text field: base64-decoded when `encoding` says so.
+std::string text_bytes(const std::string& text, const std::optional<std::string>& encoding, const char* where,
+                       EntryProblems& problems) {
+  if (!encoding || *encoding != "base64") return text;
+  auto decoded = base64_decode(text);
+  if (decoded.is_ok()) return std::move(decoded).value();
+  problems.caveats.push_back(std::string(where) + ": " + decoded.status().message() + "; kept as text");
+  return text;
+}
+
+// Keeps at most max_body_bytes of a body, recording its full size (when
+// known) and saying what was cut. `cut_length` is set when the JSON string
+// itself was already cut by the input: its length in the file.
+void cap_body(Body& body, std::optional<std::uint64_t> cut_length, std::uint64_t max_body_bytes, const char* which,
+              EntryProblems& problems) {
+  if (!cut_length && body.data.size() <= max_body_bytes) return;
+  // Without a declared size, a cut string's length in the file is the best
+  // estimate of the body's (base64 and escapes make it an over-estimate).
+  const std::string full = body.size ? bytes_text(static_cast<std::uint64_t>(*body.size))
+                                     : cut_length ? "a string of " + bytes_text(*cut_length)
+                                                  : bytes_text(body.data.size());
+  if (!body.size) body.size = static_cast<std::int64_t>(cut_length ? *cut_length : body.data.size());
+  problems.caveats.push_back(std::string(which) + " body of " + full + " cut to the body limit of " +
+                             bytes_text(max_body_bytes));
+  if (body.data.size() > max_body_bytes) body.data.resize(max_body_bytes);
+}
+
 // True when `bytes` are evidently still in `encoding`: gzip and zstd by their
 // magic numbers, zlib-deflate by its header; br and raw deflate, which have
 // none, only when the bytes are not text (compressed data never is).
@@ -140,7 +167,7 @@ std::string format_server_addr(const std::string& ip, std::optional<int> port) {
   return out;
 }
 
-void read_request_body(const json& request, const JsonElement& element,
+void read_request_body(const json& request, const JsonElement& element, std::uint64_t max_body_bytes,
                        Request& out, EntryProblems& problems) {
   Body& body = out.body;
   body.wire_size = size_field(request, "bodySize", "request", problems);
@@ -156,24 +183,9 @@ void read_request_body(const json& request, const JsonElement& element,
   if (const auto text = string_field(*post, "text", "request.postData", problems)) {
     std::uint64_t original = 0;
     const bool cut = was_cut(element, "/request/postData/text", original);
-    const auto encoding = string_field(*post, "encoding", "request.postData", problems);
-    if (encoding && *encoding == "base64") {
-      auto decoded = base64_decode(*text);
-      if (!decoded.is_ok()) {
-        problems.caveats.push_back("request.postData.text: " + decoded.status().message() + "; kept as text");
-        body.data = *text;
-      } else {
-        body.data = std::move(decoded).value();
-      }
-    } else {
-      body.data = *text;
-    }
-    if (cut) {
-      problems.caveats.push_back("request body string of " + bytes_text(original) + " cut to " +
-                                 bytes_text(body.data.size()) + " (the body limit)");
-      const bool base64 = encoding && *encoding == "base64";
-      body.size = static_cast<std::int64_t>(base64 ? original / 4 * 3 : original);
-    }
+    body.data = text_bytes(*text, string_field(*post, "encoding", "request.postData", problems),
+                           "request.postData.text", problems);
+    cap_body(body, cut ? std::optional<std::uint64_t>(original) : std::nullopt, max_body_bytes, "request", problems);
     return;
   }
   if (const json* params = member(*post, "params"); params && params->is_array()) {
@@ -216,32 +228,26 @@ void read_response_body(const json& response, const JsonElement& element, const 
   }
   std::uint64_t original = 0;
   const bool cut = was_cut(element, "/response/content/text", original);
-  const auto encoding = string_field(*content, "encoding", "response.content", problems);
-  std::string bytes;
-  if (encoding && *encoding == "base64") {
-    auto decoded = base64_decode(*text);
-    if (!decoded.is_ok()) {
-      problems.caveats.push_back("response.content.text: " + decoded.status().message() + "; kept as text");
-      bytes = *text;
-    } else {
-      bytes = std::move(decoded).value();
-    }
-  } else {
-    bytes = *text;
-  }
+  std::string bytes = text_bytes(*text, string_field(*content, "encoding", "response.content", problems),
+                                 "response.content.text", problems);
   // Charles (and some others) write the body still content-encoded.
   if (!cut && looks_still_encoded(body.encoding, bytes)) {
     auto decoded = decode_content(body.encoding, bytes, options.max_body_bytes);
-    if (decoded.is_ok()) bytes = std::move(decoded->data);
+    if (decoded.is_ok()) {
+      bytes = std::move(decoded->data);
+      if (decoded->truncated) {
+        body.size = declared_size;
+        problems.caveats.push_back("response body decodes to more than the body limit of " +
+                                   bytes_text(options.max_body_bytes) + "; cut there");
+      }
+    }
   }
   body.data = std::move(bytes);
   // The bytes in hand are the truth; the declared size only stands in for
   // bytes the file does not hold.
-  if (cut) {
-    body.size = declared_size;
-    problems.caveats.push_back("response body string of " + bytes_text(original) + " cut to " +
-                               bytes_text(body.data.size()) + " (the body limit)");
-  }
+  if (cut) body.size = declared_size;
+  cap_body(body, cut ? std::optional<std::uint64_t>(original) : std::nullopt, options.max_body_bytes, "response",
+           problems);
 }
 
 void read_timings(const json& entry, Exchange& ex, EntryProblems& problems) {
@@ -321,7 +327,7 @@ std::optional<Exchange> convert_entry(const JsonElement& element, const HarReade
   req.query = parts->query;
   req.http_version = string_field(*request, "httpVersion", "request", problems).value_or("");
   req.headers = read_headers(*request, "request", problems);
-  read_request_body(*request, element, req, problems);
+  read_request_body(*request, element, options.max_body_bytes, req, problems);
 
   const json* response = member(entry, "response");
   const auto status = response ? number_field(*response, "status", "response", problems) : std::nullopt;

@@ -1,0 +1,100 @@
+#include <SQLiteCpp/Database.h>
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "store/database.h"
+#include "store/migrations.h"
+#include "test_support.h"
+
+using namespace trafficdb;
+
+namespace {
+int pragma(SQLite::Database& db, const char* name) { return db.execAndGet(std::string("PRAGMA ") + name).getInt(); }
+}  // namespace
+
+TEST_CASE("A new database is created at the latest schema, and re-opening changes nothing", "[migrations]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  {
+    auto db = open_database(path, OpenMode::read_write);
+    REQUIRE(db.is_ok());
+    CHECK(pragma(**db, "user_version") == latest_schema_version());
+    CHECK(pragma(**db, "application_id") == kApplicationId);
+    CHECK((*db)->execAndGet("PRAGMA journal_mode").getString() == "wal");
+    CHECK(pragma(**db, "page_size") == kPageSize);
+    CHECK(pragma(**db, "foreign_keys") == 1);
+    for (const char* table : {"sessions", "exchanges", "bodies", "cursors", "exchanges_view", "sessions_view"}) {
+      INFO(table);
+      CHECK((*db)->execAndGet(std::string("SELECT count(*) FROM sqlite_schema WHERE name = '") + table + "'").getInt() == 1);
+    }
+    (*db)->exec("INSERT INTO sessions(name, source, status, started_at) VALUES('kept', 'har', 'imported', 1)");
+  }
+  auto again = open_database(path, OpenMode::read_write);
+  REQUIRE(again.is_ok());
+  CHECK((*again)->execAndGet("SELECT name FROM sessions").getString() == "kept");
+  auto ro = open_database(path, OpenMode::read_only);
+  REQUIRE(ro.is_ok());
+  CHECK_THROWS((*ro)->exec("INSERT INTO sessions(name, source, status, started_at) VALUES('x', 'har', 'imported', 1)"));
+}
+
+TEST_CASE("A database newer than the binary is refused, untouched", "[migrations]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  { REQUIRE(open_database(path, OpenMode::read_write).is_ok()); }
+  {
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    raw.exec("PRAGMA user_version = 999");
+  }
+  for (const OpenMode mode : {OpenMode::read_write, OpenMode::read_only}) {
+    auto db = open_database(path, mode);
+    REQUIRE_FALSE(db.is_ok());
+    CHECK(db.status().message().find("newer") != std::string::npos);
+    CHECK(db.status().message().find(path) != std::string::npos);
+  }
+  SQLite::Database raw(path, SQLite::OPEN_READONLY);
+  CHECK(pragma(raw, "user_version") == 999);
+}
+
+TEST_CASE("Another program's database is refused", "[migrations]") {
+  test::TempDir dir;
+  const std::string path = dir.file("other.db");
+  {
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("CREATE TABLE notes(x)");
+  }
+  auto db = open_database(path, OpenMode::read_write);
+  REQUIRE_FALSE(db.is_ok());
+  CHECK(db.status().message().find("not a trafficdb database") != std::string::npos);
+
+  test::write_file(dir.file("text.db"), "this is not sqlite at all, just some text that is long enough......");
+  CHECK_FALSE(open_database(dir.file("text.db"), OpenMode::read_write).is_ok());
+  CHECK_FALSE(open_database(dir.file("missing.db"), OpenMode::read_only).is_ok());
+}
+
+TEST_CASE("A failing migration leaves the database at the last whole version", "[migrations]") {
+  test::TempDir dir;
+  SQLite::Database db(dir.file("t.db"), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  const std::vector<Migration> migrations = {
+      {1, "0001_ok.sql", "PRAGMA application_id = 1414677570; CREATE TABLE a(x);"},
+      {2, "0002_bad.sql", "CREATE TABLE b(x); INSERT INTO nowhere VALUES(1);"},
+  };
+  const Status s = migrate(db, migrations);
+  REQUIRE_FALSE(s.is_ok());
+  CHECK(s.message().find("0002_bad.sql") != std::string::npos);
+  CHECK(pragma(db, "user_version") == 1);
+  CHECK(db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = 'b'").getInt() == 0);
+}
+
+TEST_CASE("Two processes creating the same database at once both succeed", "[migrations]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  std::vector<std::thread> threads;
+  std::vector<int> ok(4, 0);
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&, i] { ok[i] = open_database(path, OpenMode::read_write).is_ok() ? 1 : 0; });
+  for (auto& t : threads) t.join();
+  CHECK(ok == std::vector<int>{1, 1, 1, 1});
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  CHECK(pragma(db, "user_version") == latest_schema_version());
+}

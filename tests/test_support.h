@@ -1,0 +1,52 @@
+// Helpers the tests share: temporary directories, files, running the
+// trafficdb binary, and the shared sample captures.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "recorder/exchange.h"
+
+namespace trafficdb::test {
+
+// A fresh directory under $TMPDIR, removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+void write_file(const std::string& path, const std::string& content);
+std::string read_file(const std::string& path);
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `argv` (argv[0] is looked up in PATH) with extra environment entries
+// ("NAME=value"), capturing stdout and stderr.
+CommandResult run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+
+// Runs the trafficdb binary built with the tests.
+CommandResult run_trafficdb(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
+
+// ../shared/samples beside the checkout, or "" when it is absent.
+std::string shared_samples_dir();
+
+// Ends the current test as skipped (exit 77 under ctest) when the shared
+// samples are absent, saying so. Returns the directory otherwise.
+std::string require_shared_samples();
+
+// A plausible exchange for store tests.
+Exchange make_exchange(int n, const std::string& response_body = "{\"ok\":true}");
+
+}  // namespace trafficdb::test
