@@ -95,3 +95,14 @@ TEST_CASE("The row limit caps the result and says so", "[sql]") {
   auto exact = run_readonly_sql(*f.db, "SELECT id FROM exchanges", limits);
   CHECK_FALSE(exact->row_limit_hit);
 }
+
+TEST_CASE("Table-valued JSON functions work on the read-only connection", "[sql]") {
+  Fixture f;
+  auto r = run_readonly_sql(*f.db,
+                            "SELECT count(*) FROM exchanges e, json_each(e.resp_headers) h "
+                            "WHERE lower(json_extract(h.value, '$[0]')) = 'set-cookie'",
+                            {});
+  INFO(r.status().message());
+  REQUIRE(r.is_ok());
+  CHECK(std::get<std::int64_t>(r->rows[0][0]) == 40);  // two Set-Cookie on each of 20 rows
+}
