@@ -1,5 +1,7 @@
 # cmake -P script: writes OUTPUT, a C++ file defining trafficdb::embedded_migrations()
-# from the SQL files in INPUTS (named NNNN_description.sql, applied in order).
+# from the SQL files in MIGRATIONS_DIR (named NNNN_description.sql, applied in order).
+file(GLOB INPUTS ${MIGRATIONS_DIR}/*.sql)
+list(SORT INPUTS)
 set(body "")
 set(expected 1)
 foreach(path IN LISTS INPUTS)

@@ -78,6 +78,16 @@ struct Timings {
   std::optional<Micros> ended;             // last byte of the response (or failure)
 };
 
+// One WebSocket message (a whole message: fragments joined, decompressed).
+struct WebSocketMessage {
+  enum class Sender { client, server };
+  Sender sender = Sender::client;
+  int opcode = 1;                  // 1 text, 2 binary, 8 close, 9 ping, 10 pong
+  std::string payload;             // may be cut at the store's body cap
+  std::int64_t size = 0;           // full payload size
+  std::optional<Micros> at;        // when it was seen, if known
+};
+
 struct Exchange {
   Request request;
   std::optional<Response> response;  // nullopt: no response (see `error`)
@@ -86,6 +96,9 @@ struct Exchange {
   std::string server_addr;  // likewise
   std::string source_key;   // the source's own id for this exchange
   std::string error;        // why it is incomplete or failed; "" when it is whole
+  bool tunnel = false;      // a CONNECT tunnel: its bytes are not HTTP (TLS, usually)
+  std::string details;      // JSON object of source-specific facts; "" for none
+  std::vector<WebSocketMessage> websocket_messages;  // after a 101 upgrade
 };
 
 }  // namespace trafficdb

@@ -31,7 +31,8 @@ std::string content_type_of(const Headers& headers, const std::string& hint) {
 }
 
 std::size_t approximate_bytes(const Exchange& e) {
-  std::size_t n = sizeof(Exchange) + e.request.url.size() + e.request.body.data.size();
+  std::size_t n = sizeof(Exchange) + e.request.url.size() + e.request.body.data.size() + e.details.size();
+  for (const WebSocketMessage& m : e.websocket_messages) n += sizeof(m) + m.payload.size();
   for (const Header& h : e.request.headers) n += h.name.size() + h.value.size() + 32;
   if (e.response) {
     n += e.response->body.data.size();
@@ -73,8 +74,11 @@ class Writer::Batch {
                          "ended_at, duration_ms, method, scheme, host, port, path, query, url, http_version, "
                          "status, status_text, req_headers, resp_headers, req_content_type, resp_content_type, "
                          "req_body_size, resp_body_size, req_wire_size, resp_wire_size, req_body_id, "
-                         "resp_body_id, client_addr, server_addr, error, source_key) "
-                         "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+                         "resp_body_id, client_addr, server_addr, error, source_key, tunnel, details) "
+                         "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+        insert_message_(db,
+                        "INSERT INTO websocket_messages(exchange_id, seq, sender, opcode, at, size, is_text, payload) "
+                        "VALUES(?, ?, ?, ?, ?, ?, ?, ?)"),
         update_session_(db,
                         "UPDATE sessions SET exchange_count = exchange_count + ?2, "
                         "error_count = error_count + ?3, "
@@ -125,7 +129,8 @@ class Writer::Batch {
   };
 
   void reset_all() {
-    for (SQLite::Statement* st : {&begin_, &commit_, &find_body_, &insert_body_, &insert_exchange_, &update_session_}) {
+    for (SQLite::Statement* st : {&begin_, &commit_, &find_body_, &insert_body_, &insert_exchange_, &insert_message_,
+                                 &update_session_}) {
       try {
         st->reset();
         st->clearBindings();
@@ -209,8 +214,11 @@ class Writer::Batch {
     bind_text_or_null(st, 28, e.server_addr);
     bind_text_or_null(st, 29, e.error);
     bind_text_or_null(st, 30, e.source_key);
+    st.bind(31, e.tunnel ? 1 : 0);
+    bind_text_or_null(st, 32, e.details);
     st.exec();
     st.reset();
+    if (!e.websocket_messages.empty()) insert_messages(db_.getLastInsertRowid(), e.websocket_messages);
 
     SessionTotals& t = totals_[item.session_id];
     ++t.count;
@@ -221,9 +229,28 @@ class Writer::Batch {
     }
   }
 
+  void insert_messages(std::int64_t exchange_id, const std::vector<WebSocketMessage>& messages) {
+    std::int64_t seq = 0;
+    for (const WebSocketMessage& m : messages) {
+      const std::string_view payload =
+          std::string_view(m.payload).substr(0, static_cast<std::size_t>(options_.max_body_bytes));
+      SQLite::Statement& st = insert_message_;
+      st.bind(1, static_cast<std::int64_t>(exchange_id));
+      st.bind(2, seq++);
+      st.bind(3, m.sender == WebSocketMessage::Sender::client ? "client" : "server");
+      st.bind(4, m.opcode);
+      bind_optional(st, 5, m.at);
+      st.bind(6, static_cast<std::int64_t>(std::max<std::int64_t>(m.size, static_cast<std::int64_t>(m.payload.size()))));
+      st.bind(7, looks_like_text(payload) ? 1 : 0);
+      st.bindNoCopy(8, payload.data(), static_cast<int>(payload.size()));
+      st.exec();
+      st.reset();
+    }
+  }
+
   SQLite::Database& db_;
   const WriterOptions& options_;
-  SQLite::Statement begin_, commit_, find_body_, insert_body_, insert_exchange_, update_session_;
+  SQLite::Statement begin_, commit_, find_body_, insert_body_, insert_exchange_, insert_message_, update_session_;
   std::map<std::int64_t, SessionTotals> totals_;
 };
 
