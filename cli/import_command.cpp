@@ -11,6 +11,7 @@
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
 #include "recorder/format_detection.h"
+#include "recorder/charles/chlsj_reader.h"
 #include "recorder/har/har_reader.h"
 #include "store/writer.h"
 
@@ -79,15 +80,15 @@ class Importer {
       format = *detected;
       if (format == InputFormat::unknown) {
         std::cerr << "trafficdb: " << file
-                  << ": not a format trafficdb reads (HAR 1.2 JSON); give --format if detection is wrong\n";
+                  << ": not a format trafficdb reads (HAR 1.2, Charles .chlsj); give --format if detection is wrong\n";
         return FileOutcome::unusable;
       }
     } else {
       format = parse_format_name(args_.format).value();  // validated by CLI11
     }
-    if (format != InputFormat::har) {
+    if (format != InputFormat::har && format != InputFormat::charles_json) {
       std::cerr << "trafficdb: " << file << ": " << format_name(format)
-                << " files are recognised but this build does not import them yet (supported: har)\n";
+                << " files are recognised but this build does not import them yet (supported: har, chlsj)\n";
       return FileOutcome::unusable;
     }
 
@@ -102,9 +103,9 @@ class Importer {
       writer_ = std::move(writer).value();
     }
 
-    HarReaderOptions har_options;
-    har_options.max_body_bytes = args_.max_body_bytes;
-    auto input = BoundedJsonInput::open_file(file, har_max_string_bytes(har_options));
+    // Both readers cut JSON strings a little above the body limit (base64).
+    const std::uint64_t max_string = args_.max_body_bytes / 3 * 4 + 4096;
+    auto input = BoundedJsonInput::open_file(file, max_string);
     if (!input.is_ok()) {
       std::cerr << "trafficdb: " << input.status().message() << '\n';
       return FileOutcome::unusable;
@@ -113,8 +114,9 @@ class Importer {
     std::error_code ec;
     const std::string absolute = std::filesystem::absolute(file, ec).string();
     nlohmann::json options = {{"format", format_name(format)}, {"max_body_bytes", args_.max_body_bytes}};
+    const std::string_view source = format == InputFormat::har ? session_source::har : session_source::charles;
     auto session = writer_->create_session(
-        {session_name(args_, file, index), session_source::har, absolute, session_status::recording, options.dump()});
+        {session_name(args_, file, index), source, absolute, session_status::recording, options.dump()});
     if (!session.is_ok()) {
       std::cerr << "trafficdb: " << session.status().message() << '\n';
       return FileOutcome::unusable;
@@ -122,9 +124,17 @@ class Importer {
 
     ProgressLine progress_line("importing " + file, file_size(file));
     auto sink = writer_->sink(*session);
-    const ImportReport report =
-        read_har(**input, *sink, har_options,
-                 [&](std::uint64_t bytes, std::size_t exchanges) { progress_line.update(bytes, exchanges); });
+    const auto progress = [&](std::uint64_t bytes, std::size_t exchanges) { progress_line.update(bytes, exchanges); };
+    ImportReport report;
+    if (format == InputFormat::har) {
+      HarReaderOptions har_options;
+      har_options.max_body_bytes = args_.max_body_bytes;
+      report = read_har(**input, *sink, har_options, progress);
+    } else {
+      CharlesConversionOptions charles_options;
+      charles_options.max_body_bytes = args_.max_body_bytes;
+      report = read_chlsj(**input, *sink, charles_options, progress);
+    }
     progress_line.finish();
     const Status flushed = writer_->flush();
 
@@ -182,13 +192,14 @@ void add_import_command(CLI::App& app, const CliContext& context, int& exit_stat
   auto args = std::make_shared<ImportArgs>();
   CLI::App* cmd = app.add_subcommand("import", "Import capture files into the database, one session per file");
   cmd->footer(
-      "The format is detected from each file's content (HAR 1.2 today; Charles .chlsj and pcap\n"
-      "are recognised and will follow). Each file becomes its own session, even when imported twice.\n"
+      "The format is detected from each file's content: HAR 1.2 (browsers, Charles, HTTP Toolkit)\n"
+      "and Charles JSON sessions (.chlsj); pcap is recognised and will follow. Each file becomes its\n"
+      "own session, even when imported twice.\n"
       "Entries that cannot be stored are named with their index and byte offset; the rest are kept.\n\n"
       "Exit status: 0 all stored; 1 usage error; 2 nothing stored (unreadable or invalid input);\n"
       "3 stored, but some entries were rejected or cut.\n\n"
       "Example: trafficdb import session.har --name checkout-bug");
-  cmd->add_option("files", args->files, "Files to import (HAR)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("files", args->files, "Files to import (HAR, Charles .chlsj)")->required()->check(CLI::ExistingFile);
   cmd->add_option("--name", args->name, "Session name (default: the file name)");
   cmd->add_option("--format", args->format, "Input format; auto detects it from the content")
       ->check(CLI::IsMember({"auto", "har", "chlsj", "charles-xml", "chls", "pcap", "pcapng"}))

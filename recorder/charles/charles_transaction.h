@@ -5,43 +5,38 @@
 // ("22284"); -1 means unknown; `body` is absent when empty, else
 // {"text", "decoded"?} or {"encoding":"base64","encoded"}; `decoded: true`
 // means the text is already decompressed although contentEncoding still
-// names a coding; HTTP/2 entries may lack firstLine; CONNECT tunnels carry
-// TLS records as bodies (not stored, sizes kept); WebSocket transactions
-// carry the raw frames of each direction as bodies (decoded into messages).
+// names a coding; HTTP/2 entries may lack firstLine. CONNECT tunnels carry
+// TLS records as bodies: they are marked `tunnel` and their bytes are not
+// stored (sizes are). WebSocket transactions carry the raw frames of each
+// direction as bodies: they become websocket_messages.
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "recorder/exchange.h"
+#include "recorder/json_import_loop.h"
 
 namespace trafficdb {
-
-struct CharlesConversion {
-  std::optional<Exchange> exchange;  // nullopt: the transaction cannot be stored
-  std::vector<std::string> fatal;    // why not
-  std::vector<std::string> caveats;  // stored, but something was lost or odd
-  bool complete = true;              // false: Charles was still working on it
-};
 
 struct CharlesConversionOptions {
   std::uint64_t max_body_bytes = 32u << 20;
 };
 
-CharlesConversion convert_charles_transaction(const nlohmann::json& transaction,
-                                              const CharlesConversionOptions& options);
+// Converts the transaction in `element` (its cut strings tell which bodies
+// were cut while reading). A transaction Charles has not finished is
+// converted too, with an error saying so; see charles_transaction_finished.
+// source_key is "transaction:<index>"; a live recorder replaces it.
+EntryConversion convert_charles_transaction(const JsonElement& element, const CharlesConversionOptions& options);
 
-// True when Charles has finished with the transaction (COMPLETE, EXCEPTION or
-// another final status), false while it is still being received.
+// True when Charles has finished with the transaction (COMPLETE, EXCEPTION,
+// or an end time), false while it is still being sent or received.
 bool charles_transaction_finished(const nlohmann::json& transaction);
 
-// A key that names the transaction across polls of a live session: method,
+// A text naming the transaction across polls of a live session: method,
 // scheme, host, port, path, query, start time and client address and port.
-// Identical transactions get the same key; the caller numbers repeats.
+// Identical transactions give the same text; the caller numbers repeats.
 std::string charles_transaction_identity(const nlohmann::json& transaction);
 
 }  // namespace trafficdb
