@@ -6,6 +6,7 @@
 #include "cli/cli_context.h"
 #include "cli/exit_codes.h"
 #include "cli/import_command.h"
+#include "cli/record_command.h"
 #include "cli/sessions_command.h"
 #include "cli/sql_command.h"
 
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   int exit_status = exit_code::ok;
   app.add_option("--db", context.db_option, "Database file (default: $TRAFFICDB or ./traffic.db)");
   add_import_command(app, context, exit_status);
+  add_record_command(app, context, exit_status);
   add_sessions_command(app, context, exit_status);
   add_sql_command(app, context, exit_status);
 

@@ -1,0 +1,138 @@
+#include "cli/record_command.h"
+
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/duration.h"
+#include "cli/exit_codes.h"
+#include "cli/stop_signals.h"
+#include "common/timestamp.h"
+#include "recorder/charles/charles_live_recorder.h"
+#include "store/writer.h"
+
+namespace trafficdb {
+namespace {
+
+struct CharlesArgs {
+  std::string proxy = "http://127.0.0.1:8888";
+  std::string user;
+  std::string password;
+  std::string interval = "2s";
+  std::string duration;
+  std::string name;
+  bool clear_first = false;
+  bool start_recording = false;
+  std::uint64_t max_body_bytes = 32u << 20;
+};
+
+void log_line(const std::string& line) {
+  std::cerr << format_human_time(now_micros()) << " trafficdb: " << line << std::endl;
+}
+
+int record_charles(const CliContext& context, const CharlesArgs& args) {
+  auto interval = parse_duration(args.interval);
+  if (!interval.is_ok() || interval->count() < 100) {
+    std::cerr << "trafficdb: --interval: " << (interval.is_ok() ? "at least 100ms" : interval.status().message()) << '\n';
+    return exit_code::usage;
+  }
+  std::optional<std::chrono::milliseconds> duration;
+  if (!args.duration.empty()) {
+    auto d = parse_duration(args.duration);
+    if (!d.is_ok()) {
+      std::cerr << "trafficdb: --duration: " << d.status().message() << '\n';
+      return exit_code::usage;
+    }
+    duration = *d;
+  }
+
+  StopSignals signals;  // before any thread starts
+  WriterOptions writer_options;
+  writer_options.max_body_bytes = args.max_body_bytes;
+  auto writer = Writer::open(context.db_path(), writer_options);
+  if (!writer.is_ok()) {
+    std::cerr << "trafficdb: " << writer.status().message() << '\n';
+    return exit_code::unusable;
+  }
+  const nlohmann::json options = {{"proxy", args.proxy},
+                                  {"user", args.user},
+                                  {"interval_ms", interval->count()},
+                                  {"clear_first", args.clear_first},
+                                  {"start_recording", args.start_recording}};
+  const std::string name = args.name.empty() ? "charles " + format_human_time(now_micros()).substr(0, 19) : args.name;
+  auto session = (*writer)->create_session(
+      {name, session_source::charles_live, args.proxy, session_status::recording, options.dump()});
+  if (!session.is_ok()) {
+    std::cerr << "trafficdb: " << session.status().message() << '\n';
+    return exit_code::unusable;
+  }
+
+  auto sink = (*writer)->sink(*session);
+  CharlesLiveOptions live;
+  live.proxy = args.proxy;
+  live.user = args.user;
+  live.password = args.password;
+  live.interval = *interval;
+  live.clear_first = args.clear_first;
+  live.start_recording = args.start_recording;
+  live.max_body_bytes = args.max_body_bytes;
+  live.log = log_line;
+  CharlesLiveRecorder recorder(live, *sink);
+  if (Status s = recorder.start(); !s.is_ok()) {
+    std::cerr << "trafficdb: " << s.message() << '\n';
+    (void)(*writer)->finish_session(*session, session_status::failed, s.message());
+    return exit_code::unusable;
+  }
+  log_line("recording Charles at " + args.proxy + " into session " + std::to_string(*session) + " of " +
+           context.db_path() + (duration ? "" : "; Ctrl-C stops"));
+  signals.wait(duration);
+
+  const Status stopped = recorder.stop();
+  const CharlesLiveStats stats = recorder.stats();
+  const Status flushed = (*writer)->flush();
+  const Status failure = !stopped.is_ok() ? stopped : flushed;
+  (void)(*writer)->finish_session(*session, failure.is_ok() ? session_status::stopped : session_status::failed,
+                                  failure.is_ok() ? std::nullopt : std::optional<std::string>(failure.message()));
+  (void)(*writer)->close();
+  log_line("stopped: " + std::to_string(stats.stored) + " exchanges stored in session " + std::to_string(*session) +
+           ", " + std::to_string(stats.polls) + " polls (" + std::to_string(stats.failed_polls) + " failed), " +
+           std::to_string(stats.clears) + " session clears seen");
+  if (!failure.is_ok()) {
+    std::cerr << "trafficdb: " << failure.message() << '\n';
+    return stats.stored > 0 ? exit_code::stored_with_errors : exit_code::unusable;
+  }
+  return exit_code::ok;
+}
+
+}  // namespace
+
+void add_record_command(CLI::App& app, const CliContext& context, int& exit_status) {
+  CLI::App* record = app.add_subcommand("record", "Record live traffic into a new session until stopped");
+  record->require_subcommand(1);
+  record->footer("The session's status is 'recording' while it runs and 'stopped' after (Ctrl-C, SIGTERM or\n"
+                 "--duration). Rows appear in the database within a second of each exchange completing.\n");
+
+  auto args = std::make_shared<CharlesArgs>();
+  CLI::App* charles = record->add_subcommand("charles", "Record what Charles Proxy sees, through its Web Interface");
+  charles->footer(
+      "Charles must have its Web Interface on: Proxy > Web Interface Settings > 'Enable web interface',\n"
+      "with a user (pass it as --user/--password). trafficdb polls the whole session export through\n"
+      "Charles's proxy port, stores each transaction once when Charles has finished it, skips its own\n"
+      "control.charles requests, notices when the session is cleared, and never clears it unless\n"
+      "--clear-first is given. A lost connection is retried with backoff; stored rows stay.\n\n"
+      "Example: trafficdb record charles --user admin --password secret --duration 10m");
+  charles->add_option("--proxy", args->proxy, "Charles's proxy address")->capture_default_str();
+  charles->add_option("--user", args->user, "Web Interface user");
+  charles->add_option("--password", args->password, "Web Interface password");
+  charles->add_option("--interval", args->interval, "Time between polls (e.g. 500ms, 2s)")->capture_default_str();
+  charles->add_option("--duration", args->duration, "Stop after this long (e.g. 30s, 10m, 2h); default: until Ctrl-C");
+  charles->add_option("--name", args->name, "Session name (default: 'charles' and the start time)");
+  charles->add_flag("--clear-first", args->clear_first, "Clear Charles's session before recording");
+  charles->add_flag("--start-recording", args->start_recording, "Start Charles's recording if it is stopped");
+  charles->add_option("--max-body", args->max_body_bytes, "Keep at most this many decoded bytes of each body")
+      ->check(CLI::Range(std::uint64_t{1024}, std::uint64_t{512u << 20}))
+      ->capture_default_str();
+  charles->callback([&context, &exit_status, args] { exit_status = record_charles(context, *args); });
+}
+
+}  // namespace trafficdb
