@@ -10,6 +10,7 @@
 #include "store/content_hash.h"
 #include "store/database.h"
 #include "store/headers_json.h"
+#include "store/search_index.h"
 
 namespace trafficdb {
 namespace {
@@ -395,16 +396,18 @@ void Writer::run() {
   clock::time_point oldest{};
   for (;;) {
     bool commit = false;
+    bool index = false;
     {
       std::unique_lock lk(mu_);
       auto ready = [&] {
         return !queue_.empty() || stopping_ || (flush_waiters_ > 0 && !pending.empty()) ||
-               (!pending.empty() && clock::now() >= oldest + options_.max_delay);
+               (!pending.empty() && clock::now() >= oldest + options_.max_delay) ||
+               (pending.empty() && index_behind_);
       };
       if (pending.empty()) work_cv_.wait(lk, ready);
       else work_cv_.wait_until(lk, oldest + options_.max_delay, ready);
 
-      if (stopping_ && queue_.empty() && pending.empty()) return;
+      if (stopping_ && queue_.empty() && pending.empty()) break;
       const std::size_t room = options_.batch_size - pending.size();
       const std::size_t take = std::min(room, queue_.size());
       if (take > 0 && pending.empty()) oldest = clock::now();
@@ -417,6 +420,11 @@ void Writer::run() {
       commit = !pending.empty() &&
                (pending.size() >= options_.batch_size || clock::now() >= oldest + options_.max_delay ||
                 (queue_.empty() && (flush_waiters_ > 0 || stopping_)));
+      index = !commit && pending.empty() && queue_.empty() && index_behind_;
+    }
+    if (index) {
+      index_step();
+      continue;
     }
     if (!commit) continue;
 
@@ -424,6 +432,7 @@ void Writer::run() {
     std::lock_guard lk(mu_);
     committed_ += pending.size();
     pending.clear();
+    index_behind_ = true;
     if (!s.is_ok() && !failed_) {
       failed_ = s.message();
       // Nothing more will be written: drop what is queued and wake everyone.
@@ -438,6 +447,26 @@ void Writer::run() {
       return;
     }
   }
+  // Stopping: bring the search indexes up to date so later searches are fast.
+  if (options_.index_on_close) {
+    while (index_step()) {
+    }
+  }
+}
+
+bool Writer::index_step() {
+  bool remaining = false;
+  Status s;
+  {
+    std::lock_guard db_lock(db_mu_);
+    s = index_search_batch(*db_, options_.index_batch_rows, remaining);
+  }
+  std::lock_guard lk(mu_);
+  // A failed index update only slows searches (they scan the rest); it
+  // never stops recording. It is tried again after the next commit.
+  index_behind_ = s.is_ok() && remaining;
+  if (!s.is_ok()) index_error_ = s.message();
+  return index_behind_;
 }
 
 }  // namespace trafficdb

@@ -7,6 +7,9 @@
 // import writes thousands of rows per commit. Each row is written once,
 // complete; ids only grow, in the order exchanges were consumed.
 //
+// After commits, when it has nothing else to do, the thread brings the
+// full-text search indexes up to date (store/search_index.h).
+//
 // Bodies are stored once per content (SHA-256 of the decoded bytes), cut at
 // max_body_bytes; exchanges keep their full decoded size. Prepared statements
 // are cached for the writer's lifetime.
@@ -45,6 +48,10 @@ struct WriterOptions {
   std::chrono::milliseconds max_delay{200};
   std::size_t queue_max_bytes = 256u << 20;
   std::uint64_t max_body_bytes = 32u << 20;
+  // The full-text indexes are updated when the writer is idle, in batches of
+  // this many rows, and brought up to date on close when index_on_close.
+  std::size_t index_batch_rows = 2000;
+  bool index_on_close = true;
 };
 
 struct WriterStats {
@@ -93,6 +100,7 @@ class Writer {
   void run();
   Status write_batch(const std::vector<Item>& items);
   Status failure() const;  // requires mu_
+  bool index_step();       // one search-index batch; true when more is left
 
   const WriterOptions options_;
   std::unique_ptr<SQLite::Database> db_;
@@ -111,6 +119,8 @@ class Writer {
   bool stopping_ = false;
   bool closed_ = false;
   std::optional<std::string> failed_;
+  bool index_behind_ = true;  // the search indexes may lag the rows
+  std::string index_error_;
   WriterStats stats_;
   std::thread thread_;
 };

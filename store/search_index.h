@@ -1,0 +1,25 @@
+// Keeping the full-text indexes (bodies_fts, urls_fts) in step with the rows.
+//
+// Indexing runs after the rows are committed, in batches of its own
+// transactions, so recording never waits for it; search_state records how far
+// each index has got, and searches scan the rows past that point, so they
+// never miss a row that is not yet indexed. Only text bodies are indexed,
+// and at most kMaxIndexedBodyBytes of each.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include <SQLiteCpp/Database.h>
+
+#include "common/status.h"
+
+namespace trafficdb {
+
+inline constexpr std::size_t kMaxIndexedBodyBytes = 1u << 20;
+
+// Indexes up to `max_rows` bodies and `max_rows` URLs past the recorded
+// positions, in one transaction. Sets `remaining` to whether more are left.
+Status index_search_batch(SQLite::Database& db, std::size_t max_rows, bool& remaining);
+
+}  // namespace trafficdb
