@@ -85,15 +85,16 @@ std::string text_field_bytes(const std::string& text, bool base64, const char* w
   return text;
 }
 
-bool looks_still_encoded(const std::string& encoding, std::string_view bytes) {
-  if (is_identity_encoding(encoding) || !is_supported_content_encoding(encoding) || bytes.size() < 2) return false;
+StillEncoded looks_still_encoded(const std::string& encoding, std::string_view bytes) {
+  if (is_identity_encoding(encoding) || !is_supported_content_encoding(encoding) || bytes.size() < 2)
+    return StillEncoded::no;
   const auto b0 = static_cast<unsigned char>(bytes[0]), b1 = static_cast<unsigned char>(bytes[1]);
-  if (b0 == 0x1f && b1 == 0x8b) return true;
+  if (b0 == 0x1f && b1 == 0x8b) return StillEncoded::surely;
   if (bytes.size() >= 4 && b0 == 0x28 && b1 == 0xb5 && static_cast<unsigned char>(bytes[2]) == 0x2f &&
       static_cast<unsigned char>(bytes[3]) == 0xfd)
-    return true;
-  if ((b0 & 0x0f) == 8 && ((b0 << 8) | b1) % 31 == 0) return true;
-  return !looks_like_text(bytes);
+    return StillEncoded::surely;
+  if ((b0 & 0x0f) == 8 && ((b0 << 8) | b1) % 31 == 0) return StillEncoded::surely;
+  return looks_like_text(bytes) ? StillEncoded::no : StillEncoded::maybe;
 }
 
 void cap_body(Body& body, std::optional<std::uint64_t> cut, std::uint64_t max_body_bytes, const char* which,
@@ -113,7 +114,8 @@ void cap_body(Body& body, std::optional<std::uint64_t> cut, std::uint64_t max_bo
 void set_export_body(Body& body, std::string bytes, std::optional<std::uint64_t> cut,
                      std::optional<std::int64_t> declared_size, std::uint64_t max_body_bytes, const char* which,
                      Caveats& caveats) {
-  if (!cut && looks_still_encoded(body.encoding, bytes)) {
+  const StillEncoded still = cut ? StillEncoded::no : looks_still_encoded(body.encoding, bytes);
+  if (still != StillEncoded::no) {
     auto decoded = decode_content(body.encoding, bytes, max_body_bytes);
     if (decoded.is_ok()) {
       bytes = std::move(decoded->data);
@@ -122,10 +124,10 @@ void set_export_body(Body& body, std::string bytes, std::optional<std::uint64_t>
         caveats.push_back(std::string(which) + " body decodes to more than the body limit of " +
                           bytes_text(max_body_bytes) + "; cut there");
       }
-    } else {
+    } else if (still == StillEncoded::surely) {
       caveats.push_back(std::string(which) + " body looks " + body.encoding + "-encoded but does not decode (" +
                         decoded.status().message() + "); kept as it is");
-    }
+    }  // a mere guess that failed: the bytes were decoded already (binary content)
   }
   body.data = std::move(bytes);
   if (cut) body.size = declared_size;

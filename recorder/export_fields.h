@@ -48,10 +48,12 @@ std::string bytes_text(std::uint64_t n);
 // valid base64 is kept as it is, with a caveat.
 std::string text_field_bytes(const std::string& text, bool base64, const char* where, Caveats& caveats);
 
-// True when `bytes` are evidently still in `encoding` (a Content-Encoding
-// value): gzip and zstd by their magic numbers, zlib-deflate by its header;
-// br and raw deflate, which have none, only when the bytes are not text.
-bool looks_still_encoded(const std::string& encoding, std::string_view bytes);
+// Whether `bytes` are still in `encoding` (a Content-Encoding value):
+// `surely` for gzip and zstd by their magic numbers and zlib-deflate by its
+// header; `maybe` for br and raw deflate, which have none, when the bytes are
+// not text (they may as well be a decoded binary body).
+enum class StillEncoded { no, maybe, surely };
+StillEncoded looks_still_encoded(const std::string& encoding, std::string_view bytes);
 
 // Keeps at most max_body_bytes of body.data, recording the full size when
 // known and saying what was cut. `cut_length` is set when the JSON string

@@ -1,0 +1,64 @@
+#include "query/curl_command.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "common/utf8.h"
+#include "recorder/base64.h"
+
+namespace trafficdb {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool skipped_header(const std::string& name, const std::string& value, const Request& rq) {
+  const std::string n = lower(name);
+  if (!n.empty() && n[0] == ':') return true;
+  if (n == "content-length" || n == "connection" || n == "keep-alive" || n == "proxy-connection" ||
+      n == "transfer-encoding" || n == "upgrade" || n == "te")
+    return true;
+  if (n == "host") {
+    const std::string host = lower(value.substr(0, value.rfind(':') == std::string::npos ? value.size() : value.rfind(':')));
+    return host == rq.host || lower(value) == rq.host;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string shell_quote(std::string_view text) {
+  std::string out = "'";
+  for (const char c : text) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+std::string curl_command(const Exchange& exchange, bool redact, const RedactionRules& rules) {
+  const Request& rq = exchange.request;
+  std::string cmd;
+  const bool binary_body = !rq.body.data.empty() && !looks_like_text(rq.body.data);
+  if (binary_body) cmd += "printf %s " + shell_quote(base64_encode(rq.body.data)) + " | base64 -d | ";
+  cmd += "curl";
+  if (rq.method != "GET" || !rq.body.data.empty()) cmd += " -X " + shell_quote(rq.method);
+  cmd += " " + shell_quote(redact ? redact_url(rq.url, rules) : rq.url);
+  if (rq.http_version == "HTTP/2" || rq.http_version == "h2") cmd += " --http2";
+  for (const Header& h : rq.headers) {
+    if (skipped_header(h.name, h.value, rq)) continue;
+    const std::string value = redact ? redact_header_value(h.name, h.value, rules) : h.value;
+    cmd += " \\\n  -H " + shell_quote(h.name + ": " + value);
+  }
+  if (!rq.body.data.empty()) {
+    if (binary_body) cmd += " \\\n  --data-binary @-";
+    else cmd += " \\\n  --data-raw " + shell_quote(rq.body.data);
+  }
+  if (find_header(rq.headers, "accept-encoding")) cmd += " \\\n  --compressed";
+  return cmd;
+}
+
+}  // namespace trafficdb

@@ -1,0 +1,124 @@
+#include "query/exchange_page.h"
+
+#include <SQLiteCpp/Statement.h>
+
+#include "query/redaction.h"
+
+namespace trafficdb {
+namespace {
+
+constexpr const char* kSummaryColumns =
+    "e.id, e.session_id, e.started_at, e.method, e.host, e.path, e.query, e.status, e.duration_ms, "
+    "e.req_body_size, e.resp_body_size, e.req_content_type, e.resp_content_type, e.error";
+
+void bind_all(SQLite::Statement& st, const std::vector<SqlParam>& params) {
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const int index = static_cast<int>(i + 1);
+    std::visit([&](const auto& v) { st.bind(index, v); }, params[i]);
+  }
+}
+
+template <typename T>
+std::optional<T> optional_column(const SQLite::Column& c);
+template <>
+std::optional<std::int64_t> optional_column(const SQLite::Column& c) {
+  return c.isNull() ? std::nullopt : std::optional<std::int64_t>(c.getInt64());
+}
+template <>
+std::optional<double> optional_column(const SQLite::Column& c) {
+  return c.isNull() ? std::nullopt : std::optional<double>(c.getDouble());
+}
+
+ExchangeSummary read_summary(SQLite::Statement& st) {
+  ExchangeSummary s;
+  s.id = st.getColumn(0).getInt64();
+  s.session_id = st.getColumn(1).getInt64();
+  s.started_at = optional_column<std::int64_t>(st.getColumn(2));
+  s.method = st.getColumn(3).getString();
+  s.host = st.getColumn(4).getString();
+  s.path = st.getColumn(5).getString();
+  if (!st.getColumn(6).isNull()) s.query = st.getColumn(6).getString();
+  if (!st.getColumn(7).isNull()) s.status = st.getColumn(7).getInt();
+  s.duration_ms = optional_column<double>(st.getColumn(8));
+  s.req_body_size = optional_column<std::int64_t>(st.getColumn(9));
+  s.resp_body_size = optional_column<std::int64_t>(st.getColumn(10));
+  s.req_content_type = st.getColumn(11).getString();
+  s.resp_content_type = st.getColumn(12).getString();
+  s.error = st.getColumn(13).getString();
+  return s;
+}
+
+}  // namespace
+
+Result<ExchangePage> find_exchanges(SQLite::Database& db, const PageRequest& request) {
+  auto condition = filter_condition(request.filter);
+  if (!condition.is_ok()) return condition.status();
+  const bool descending = request.newest_first || (request.before_id && !request.after_id);
+  std::vector<SqlParam> params = condition->params;
+  std::string sql = std::string("SELECT ") + kSummaryColumns + " FROM exchanges e WHERE " + condition->sql;
+  if (request.after_id) {
+    params.emplace_back(*request.after_id);
+    sql += " AND e.id > ?" + std::to_string(params.size());
+  }
+  if (request.before_id) {
+    params.emplace_back(*request.before_id);
+    sql += " AND e.id < ?" + std::to_string(params.size());
+  }
+  params.emplace_back(static_cast<std::int64_t>(request.limit + 1));
+  sql += descending ? " ORDER BY e.id DESC" : " ORDER BY e.id";
+  sql += " LIMIT ?" + std::to_string(params.size());
+  try {
+    SQLite::Statement st(db, sql);
+    bind_all(st, params);
+    ExchangePage page;
+    while (st.executeStep()) {
+      if (page.items.size() == request.limit) {
+        page.has_more = true;
+        break;
+      }
+      page.items.push_back(read_summary(st));
+    }
+    if (!page.items.empty()) page.next_cursor = page.items.back().id;
+    else if (!descending) page.next_cursor = request.after_id.value_or(0);
+    if (descending && !page.has_more) page.next_cursor.reset();
+    return page;
+  } catch (const SQLite::Exception& e) {
+    return Status::error(std::string("query failed: ") + e.what());
+  }
+}
+
+Result<std::int64_t> count_exchanges(SQLite::Database& db, const ExchangeFilter& filter, std::int64_t cap,
+                                     bool* capped) {
+  auto condition = filter_condition(filter);
+  if (!condition.is_ok()) return condition.status();
+  std::vector<SqlParam> params = condition->params;
+  params.emplace_back(cap + 1);
+  try {
+    SQLite::Statement st(db, "SELECT count(*) FROM (SELECT 1 FROM exchanges e WHERE " + condition->sql + " LIMIT ?" +
+                                 std::to_string(params.size()) + ")");
+    bind_all(st, params);
+    st.executeStep();
+    std::int64_t n = st.getColumn(0).getInt64();
+    if (capped) *capped = n > cap;
+    return std::min(n, cap);
+  } catch (const SQLite::Exception& e) {
+    return Status::error(std::string("count failed: ") + e.what());
+  }
+}
+
+nlohmann::json summary_to_json(const ExchangeSummary& s, bool redact_query) {
+  nlohmann::json j = {{"id", s.id}, {"session_id", s.session_id}, {"method", s.method}, {"host", s.host},
+                      {"path", s.path}};
+  if (s.started_at) j["started_at"] = format_iso8601(*s.started_at);
+  if (s.query) j["query"] = redact_query ? redact_query_string(*s.query) : *s.query;
+  j["status"] = s.status ? nlohmann::json(*s.status) : nlohmann::json(nullptr);
+  if (s.duration_ms) j["duration_ms"] = std::round(*s.duration_ms * 1000) / 1000;
+  if (s.req_body_size && *s.req_body_size) j["req_body_size"] = *s.req_body_size;
+  if (s.resp_body_size) j["resp_body_size"] = *s.resp_body_size;
+  if (!s.req_content_type.empty()) j["req_content_type"] = s.req_content_type;
+  if (!s.resp_content_type.empty()) j["resp_content_type"] = s.resp_content_type;
+  if (!s.error.empty()) j["error"] = s.error;
+  return j;
+}
+
+}  // namespace trafficdb

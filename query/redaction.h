@@ -1,0 +1,49 @@
+// Redaction: outputs mask secrets by default; the store keeps the real values.
+//
+// Masked by default: Authorization and Proxy-Authorization (the scheme is
+// kept: "Bearer [REDACTED]"), Cookie and Set-Cookie (cookie names and
+// attributes kept, values masked), API-key and token headers (X-Api-Key,
+// X-Auth-Token, ... and any header whose name contains token, secret,
+// password, api-key or signature), and token-like query parameters
+// (access_token, api_key, password, sig, X-Amz-Signature, ... and any whose
+// name contains token, secret or password). Callers add names with
+// RedactionRules; an explicit option in each front end turns it off.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "recorder/exchange.h"
+
+namespace trafficdb {
+
+inline constexpr std::string_view kRedacted = "[REDACTED]";
+
+struct RedactionRules {
+  std::vector<std::string> header_names;     // exact, lower-case
+  std::vector<std::string> header_fragments; // a name containing one is masked
+  std::vector<std::string> query_params;     // exact, lower-case
+  std::vector<std::string> param_fragments;
+
+  static const RedactionRules& defaults();
+  // The defaults plus these names (headers or query parameters).
+  static RedactionRules with_extra(const std::vector<std::string>& headers, const std::vector<std::string>& params);
+
+  bool secret_header(std::string_view name) const;
+  bool secret_param(std::string_view name) const;
+};
+
+// The value to show for header `name`.
+std::string redact_header_value(std::string_view name, std::string_view value,
+                                const RedactionRules& rules = RedactionRules::defaults());
+
+Headers redact_headers(const Headers& headers, const RedactionRules& rules = RedactionRules::defaults());
+
+// "a=1&access_token=xyz" -> "a=1&access_token=[REDACTED]".
+std::string redact_query_string(std::string_view query, const RedactionRules& rules = RedactionRules::defaults());
+
+// The URL with its query string redacted.
+std::string redact_url(std::string_view url, const RedactionRules& rules = RedactionRules::defaults());
+
+}  // namespace trafficdb

@@ -1,0 +1,27 @@
+// Substring search over URLs and bodies that uses the trigram full-text
+// indexes (bodies_fts, urls_fts) for the rows they cover and scans only the
+// rows past search_state's position, so a search sees rows not yet indexed
+// without scanning the whole table. Case-insensitive. Terms shorter than 3
+// characters cannot use a trigram index and scan.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "query/exchange_filter.h"
+
+namespace trafficdb {
+
+// Binds a parameter and returns its placeholder ("?3").
+using BindParam = std::function<std::string(SqlParam)>;
+
+// A condition over `e` (exchanges) true when e.url contains `text`.
+std::string url_search_condition(const std::string& text, const BindParam& bind);
+
+// A condition over `e` true when its request or response body contains `text`.
+std::string body_search_condition(const std::string& text, const BindParam& bind);
+
+// `text` as an FTS5 phrase: "..." with inner quotes doubled.
+std::string fts5_phrase(const std::string& text);
+
+}  // namespace trafficdb

@@ -1,0 +1,52 @@
+// Grouped statistics over any filter: per group, the count, errors (no
+// response / an error, or a 5xx status) and their rate, 4xx count, response
+// bytes, and latency p50 / p95 / max. Paths can be grouped with numeric and
+// UUID segments folded into {id}, so /users/1 and /users/2 group together.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+#include "query/exchange_filter.h"
+
+namespace trafficdb {
+
+enum class StatsGroup { host, path, status, method, content_type, host_path };
+
+// "host", "path", "status", "method", "content_type", "host_path".
+Result<StatsGroup> parse_stats_group(std::string_view name);
+
+struct StatsRow {
+  std::string key;
+  std::int64_t count = 0;
+  std::int64_t errors = 0;         // error set, or status >= 500
+  std::int64_t client_errors = 0;  // status 400-499
+  double error_rate = 0;           // errors / count
+  std::int64_t response_bytes = 0;
+  std::optional<double> p50_ms, p95_ms, max_ms;
+};
+
+struct StatsResult {
+  std::vector<StatsRow> rows;  // by count, descending
+  std::int64_t total = 0;      // exchanges counted
+  std::size_t groups = 0;      // groups before the limit
+};
+
+// Needs a connection with the SQL functions (open_query_database).
+// `progress` is called with rows scanned every 50k rows; `cancel`, when set
+// and true, stops the scan with an error.
+Result<StatsResult> traffic_stats(SQLite::Database& db, const ExchangeFilter& filter, StatsGroup group,
+                                  std::size_t limit, const std::function<void(std::int64_t)>& progress = {},
+                                  const std::atomic<bool>* cancel = nullptr);
+
+nlohmann::json stats_to_json(const StatsResult& result, StatsGroup group);
+
+}  // namespace trafficdb
