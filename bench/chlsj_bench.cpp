@@ -968,9 +968,9 @@ class Generator {
     const Host& host = one_of(kHosts);
     const std::uint64_t m = pick(100);
     std::string method = "GET";
-    if (host.kind == HostKind::telemetry) method = "POST";
+    if (host.kind == HostKind::telemetry) method = m < 50 ? "POST" : "GET";  // batches, or pixel GETs
     else if (host.kind == HostKind::auth) method = m < 70 ? "POST" : "GET";
-    else if (host.kind == HostKind::api) method = m < 76 ? "GET" : m < 93 ? "POST" : m < 97 ? "PUT" : "DELETE";
+    else if (host.kind == HostKind::api) method = m < 77 ? "GET" : m < 94 ? "POST" : m < 97 ? "PUT" : "DELETE";
     const bool https = host.kind != HostKind::web || chance(70);
     const bool http2 = https && host.kind != HostKind::telemetry && chance(35);
     if (http2) ++stats.http2;

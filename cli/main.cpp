@@ -5,7 +5,12 @@
 
 #include "cli/cli_context.h"
 #include "cli/exit_codes.h"
+#include "cli/export_command.h"
 #include "cli/import_command.h"
+#include "cli/query_command.h"
+#include "cli/read_command.h"
+#include "cli/show_command.h"
+#include "cli/stats_command.h"
 #include "cli/record_command.h"
 #include "cli/sessions_command.h"
 #include "cli/sql_command.h"
@@ -26,6 +31,11 @@ int main(int argc, char** argv) {
   add_import_command(app, context, exit_status);
   add_record_command(app, context, exit_status);
   add_sessions_command(app, context, exit_status);
+  add_query_command(app, context, exit_status);
+  add_show_command(app, context, exit_status);
+  add_stats_command(app, context, exit_status);
+  add_read_command(app, context, exit_status);
+  add_export_command(app, context, exit_status);
   add_sql_command(app, context, exit_status);
 
   try {

@@ -9,7 +9,7 @@
 #include "common/utf8.h"
 #include "query/readonly_sql.h"
 #include "recorder/base64.h"
-#include "store/database.h"
+#include "query/query_database.h"
 
 namespace trafficdb {
 namespace {
@@ -77,7 +77,7 @@ void add_sql_command(CLI::App& app, const CliContext& context, int& exit_status)
       ->check(CLI::Range(0.001, 86400.0))
       ->capture_default_str();
   cmd->callback([&context, &exit_status, args] {
-    auto db = open_database(context.db_path(), OpenMode::read_only);
+    auto db = open_query_database(context.db_path(), OpenMode::read_only);
     if (!db.is_ok()) {
       std::cerr << "trafficdb: " << db.status().message() << '\n';
       exit_status = exit_code::unusable;
