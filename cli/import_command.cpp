@@ -103,8 +103,12 @@ class Importer {
       writer_ = std::move(writer).value();
     }
 
-    // Both readers cut JSON strings a little above the body limit (base64).
-    const std::uint64_t max_string = args_.max_body_bytes / 3 * 4 + 4096;
+    HarReaderOptions har_options;
+    har_options.max_body_bytes = args_.max_body_bytes;
+    CharlesConversionOptions charles_options;
+    charles_options.max_body_bytes = args_.max_body_bytes;
+    const std::uint64_t max_string =
+        format == InputFormat::har ? har_max_string_bytes(har_options) : chlsj_max_string_bytes(charles_options);
     auto input = BoundedJsonInput::open_file(file, max_string);
     if (!input.is_ok()) {
       std::cerr << "trafficdb: " << input.status().message() << '\n';
@@ -126,15 +130,8 @@ class Importer {
     auto sink = writer_->sink(*session);
     const auto progress = [&](std::uint64_t bytes, std::size_t exchanges) { progress_line.update(bytes, exchanges); };
     ImportReport report;
-    if (format == InputFormat::har) {
-      HarReaderOptions har_options;
-      har_options.max_body_bytes = args_.max_body_bytes;
-      report = read_har(**input, *sink, har_options, progress);
-    } else {
-      CharlesConversionOptions charles_options;
-      charles_options.max_body_bytes = args_.max_body_bytes;
-      report = read_chlsj(**input, *sink, charles_options, progress);
-    }
+    if (format == InputFormat::har) report = read_har(**input, *sink, har_options, progress);
+    else report = read_chlsj(**input, *sink, charles_options, progress);
     progress_line.finish();
     const Status flushed = writer_->flush();
 

@@ -60,6 +60,10 @@ bool BoundedJsonInput::has_current() {
     if (pass_on(c)) {
       ++passed_on_;
       current_ = static_cast<char>(c);
+      if (token_run_ > kMaxTokenBytes) {
+        refused_long_token_ = true;
+        current_ = '\x01';  // not valid anywhere in JSON: the parse stops here
+      }
       loaded_ = true;
     }
   }
@@ -73,6 +77,14 @@ void BoundedJsonInput::advance() {
 
 bool BoundedJsonInput::pass_on(unsigned char c) {
   if (!in_string_) {
+    switch (c) {
+      case '{': case '}': case '[': case ']': case ':': case ',': case '"':
+      case ' ': case '\t': case '\r': case '\n':
+        token_run_ = 0;
+        break;
+      default:
+        ++token_run_;
+    }
     if (c == '"') {
       in_string_ = true;
       cutting_ = false;

@@ -7,6 +7,8 @@
 // passing a string's bytes on once it reaches `max_string_bytes`, skipping to
 // its closing quote. The parser sees a shorter, still valid string; the cut
 // is recorded so the reader can tell which value was cut (take_cut()).
+// Numbers and literals, which nlohmann also buffers whole, are refused past
+// kMaxTokenBytes (the parse then fails with a message saying why).
 //
 // Reads from a file (1 MiB buffer, memory independent of file size) or from a
 // caller-owned buffer that must outlive this object.
@@ -82,6 +84,12 @@ class BoundedJsonInput {
   // A read error from the file, if one happened (the parser then saw EOF).
   const Status& read_status() const { return read_status_; }
 
+  // Numbers and literals are not cut but refused: past kMaxTokenBytes the
+  // input hands the parser an invalid byte, so the parse fails there. True
+  // once that happened.
+  static constexpr std::uint64_t kMaxTokenBytes = 4096;
+  bool refused_long_token() const { return refused_long_token_; }
+
  private:
   bool has_current();
   void advance();
@@ -106,6 +114,8 @@ class BoundedJsonInput {
   int escape_ = 0;  // 0 none, 1 after '\', 2..5 hex digits of \uXXXX still to come
   unsigned escape_value_ = 0;
   bool after_high_surrogate_ = false;
+  std::uint64_t token_run_ = 0;  // length of the number or literal being read
+  bool refused_long_token_ = false;
   std::uint64_t string_start_ = 0;
   std::uint64_t string_length_ = 0;
   std::optional<StringCut> last_cut_;

@@ -66,9 +66,10 @@ Result<DecodedBody> inflate_with(std::string_view input, int window_bits, std::s
       }
       return out;
     }
-    if (rc == Z_BUF_ERROR && zs.avail_in == 0)
-      return Status::error(std::string(name) + " stream ends early after " +
-                           std::to_string(out.data.size()) + " decoded bytes");
+    if (rc == Z_BUF_ERROR && zs.avail_in == 0) {
+      out.incomplete = true;
+      return out;
+    }
     if (rc != Z_OK && rc != Z_BUF_ERROR)
       return Status::error(std::string(name) + " data is corrupt" + (zs.msg ? std::string(": ") + zs.msg : ""));
   }
@@ -100,8 +101,10 @@ Result<DecodedBody> decode_brotli(std::string_view input, std::size_t cap) {
     if (rc == BROTLI_DECODER_RESULT_ERROR)
       return Status::error(std::string("br data is corrupt: ") +
                            BrotliDecoderErrorString(BrotliDecoderGetErrorCode(state.get())));
-    if (rc == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT)
-      return Status::error("br stream ends early after " + std::to_string(out.data.size()) + " decoded bytes");
+    if (rc == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT) {
+      out.incomplete = true;
+      return out;
+    }
   }
 }
 
@@ -119,8 +122,10 @@ Result<DecodedBody> decode_zstd(std::string_view input, std::size_t cap) {
     last = ZSTD_decompressStream(ctx.get(), &outb, &in);
     if (ZSTD_isError(last)) return Status::error(std::string("zstd data is corrupt: ") + ZSTD_getErrorName(last));
     if (!append_capped(out, buf.data(), outb.pos, cap)) return out;
-    if (in.pos == in.size && outb.pos < outb.size && last != 0)
-      return Status::error("zstd stream ends early after " + std::to_string(out.data.size()) + " decoded bytes");
+    if (in.pos == in.size && outb.pos < outb.size && last != 0) {
+      out.incomplete = true;
+      return out;
+    }
   }
   return out;
 }
@@ -153,6 +158,7 @@ Result<DecodedBody> decode_content(std::string_view encoding, std::string_view i
     Result<DecodedBody> step = decode_one(*it, current.data, max_output);
     if (!step.is_ok()) return step.status();
     step->truncated = step->truncated || current.truncated;
+    step->incomplete = step->incomplete || current.incomplete;
     current = std::move(step).value();
   }
   if (current.data.size() > max_output) {

@@ -17,7 +17,8 @@ namespace trafficdb {
 
 struct DecodedBody {
   std::string data;
-  bool truncated = false;  // output reached max_output and was cut
+  bool truncated = false;   // output reached max_output and was cut
+  bool incomplete = false;  // the compressed stream ended early: data is what it held
 };
 
 // True when `encoding` (a Content-Encoding header value) names only codings
@@ -28,8 +29,8 @@ bool is_supported_content_encoding(std::string_view encoding);
 bool is_identity_encoding(std::string_view encoding);
 
 // Decodes `input` per `encoding`. Fails, saying which coding and why, on an
-// unknown coding or corrupt data; a stream that simply ends early yields what
-// decoded so far with an error (the caller decides whether to keep it).
+// unknown coding or corrupt data. A stream that simply ends early (a body
+// cut short) is not a failure: it yields what decoded, marked incomplete.
 Result<DecodedBody> decode_content(std::string_view encoding, std::string_view input,
                                    std::size_t max_output);
 

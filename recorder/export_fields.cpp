@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 #include "common/utf8.h"
 #include "recorder/base64.h"
@@ -100,15 +101,19 @@ StillEncoded looks_still_encoded(const std::string& encoding, std::string_view b
 void cap_body(Body& body, std::optional<std::uint64_t> cut, std::uint64_t max_body_bytes, const char* which,
               Caveats& caveats) {
   if (!cut && body.data.size() <= max_body_bytes) return;
-  // Without a declared size, a cut string's length in the file is the best
-  // estimate of the body's (base64 and escapes make it an over-estimate).
-  const std::string full = body.size ? bytes_text(static_cast<std::uint64_t>(*body.size))
-                           : cut     ? "a string of " + bytes_text(*cut)
-                                     : bytes_text(body.data.size());
-  if (!body.size) body.size = static_cast<std::int64_t>(cut ? *cut : body.data.size());
-  caveats.push_back(std::string(which) + " body of " + full + " cut to the body limit of " +
-                    bytes_text(max_body_bytes));
-  if (body.data.size() > max_body_bytes) body.data.resize(max_body_bytes);
+  if (cut) {
+    // Without a declared size, the string's length in the file is the best
+    // estimate of the body's (base64 and escapes make it an over-estimate).
+    if (!body.size) body.size = static_cast<std::int64_t>(*cut);
+    if (body.data.size() > max_body_bytes) body.data.resize(max_body_bytes);
+    caveats.push_back(std::string(which) + " body: its string of " + bytes_text(*cut) +
+                      " in the file was cut while reading; " + bytes_text(body.data.size()) + " kept");
+    return;
+  }
+  if (!body.size) body.size = static_cast<std::int64_t>(body.data.size());
+  caveats.push_back(std::string(which) + " body of " + bytes_text(static_cast<std::uint64_t>(*body.size)) +
+                    " cut to the body limit of " + bytes_text(max_body_bytes));
+  body.data.resize(max_body_bytes);
 }
 
 void set_export_body(Body& body, std::string bytes, std::optional<std::uint64_t> cut,
@@ -117,12 +122,16 @@ void set_export_body(Body& body, std::string bytes, std::optional<std::uint64_t>
   const StillEncoded still = cut ? StillEncoded::no : looks_still_encoded(body.encoding, bytes);
   if (still != StillEncoded::no) {
     auto decoded = decode_content(body.encoding, bytes, max_body_bytes);
-    if (decoded.is_ok()) {
+    // A guess (no magic number) counts only when the whole stream decodes.
+    if (decoded.is_ok() && (still == StillEncoded::surely || !decoded->incomplete)) {
       bytes = std::move(decoded->data);
       if (decoded->truncated) {
         body.size = declared_size;
         caveats.push_back(std::string(which) + " body decodes to more than the body limit of " +
                           bytes_text(max_body_bytes) + "; cut there");
+      } else if (decoded->incomplete) {
+        caveats.push_back(std::string(which) + " body's " + body.encoding + " stream ends early; the " +
+                          bytes_text(bytes.size()) + " it held are kept");
       }
     } else if (still == StillEncoded::surely) {
       caveats.push_back(std::string(which) + " body looks " + body.encoding + "-encoded but does not decode (" +
@@ -132,6 +141,25 @@ void set_export_body(Body& body, std::string bytes, std::optional<std::uint64_t>
   body.data = std::move(bytes);
   if (cut) body.size = declared_size;
   cap_body(body, cut, max_body_bytes, which, caveats);
+}
+
+std::optional<Micros> offset_micros(std::optional<Micros> base, std::optional<double> ms, const char* what,
+                                   Caveats& caveats) {
+  if (!base || !ms) return std::nullopt;
+  // Ten years of milliseconds: anything longer is a broken value, not a time.
+  if (!std::isfinite(*ms) || *ms < 0 || *ms > 3.2e11) {
+    caveats.push_back(std::string(what) + " of " + std::to_string(*ms) + " ms is out of range; ignored");
+    return std::nullopt;
+  }
+  return *base + static_cast<Micros>(std::llround(*ms * 1000));
+}
+
+std::optional<int> status_code(std::optional<double> status, const char* where, Caveats& caveats) {
+  if (!status) return std::nullopt;
+  if (*status >= 100 && *status <= 999 && std::floor(*status) == *status) return static_cast<int>(*status);
+  if (*status != 0 && *status != -1)
+    caveats.push_back(std::string(where) + " status " + std::to_string(*status) + " is not an HTTP status; ignored");
+  return std::nullopt;
 }
 
 std::optional<std::uint64_t> cut_length(const JsonElement& element, const std::string& pointer) {

@@ -70,6 +70,15 @@ void set_export_body(Body& body, std::string bytes, std::optional<std::uint64_t>
                      std::optional<std::int64_t> declared_size, std::uint64_t max_body_bytes, const char* which,
                      Caveats& caveats);
 
+// base + ms, when both are known and ms is a sane duration (0 to ten
+// years); otherwise nullopt, with a caveat naming `what` for a broken value.
+std::optional<Micros> offset_micros(std::optional<Micros> base, std::optional<double> ms, const char* what,
+                                   Caveats& caveats);
+
+// An HTTP status (100-999); 0 and -1 (no response, unknown) and anything
+// else give nullopt, the odd ones with a caveat.
+std::optional<int> status_code(std::optional<double> status, const char* where, Caveats& caveats);
+
 // The original length of the string at JSON pointer `pointer` if the input
 // cut it, else nullopt.
 std::optional<std::uint64_t> cut_length(const JsonElement& element, const std::string& pointer);

@@ -53,6 +53,8 @@ class ArraySax {
     std::string what = ex.what();
     if (const auto close = what.find("] "); what.rfind("[json.exception", 0) == 0 && close != std::string::npos)
       what = what.substr(close + 2);
+    // nlohmann quotes the token it read last, which can be huge.
+    if (what.size() > 300) what = what.substr(0, 300) + "...";
     error_ = what;
     return false;
   }
@@ -69,7 +71,7 @@ class ArraySax {
   };
   struct BuildFrame {
     json* value;
-    std::string pointer;  // JSON pointer of this container within the element
+    std::string token;  // this container's key or index in its parent (for pointers)
   };
 
   bool in_target_array() const {
@@ -77,11 +79,18 @@ class ArraySax {
            frames_.size() == path_.size() + 1;
   }
 
-  std::string current_pointer() const {
+  // The token the next value gets in the container being built.
+  std::string next_token() const {
     if (build_.empty()) return "";
-    const BuildFrame& top = build_.back();
-    if (top.value->is_array()) return top.pointer + "/" + std::to_string(top.value->size());
-    return top.pointer + "/" + pointer_token(key_);
+    const json* top = build_.back().value;
+    return top->is_array() ? std::to_string(top->size()) : pointer_token(key_);
+  }
+
+  // The JSON pointer of the next value; built only when a string was cut.
+  std::string current_pointer() const {
+    std::string pointer;
+    for (std::size_t i = 1; i < build_.size(); ++i) pointer += "/" + build_[i].token;
+    return build_.empty() ? pointer : pointer + "/" + next_token();
   }
 
   void begin_element() {
@@ -89,6 +98,7 @@ class ArraySax {
     current_.index = result.elements;
     current_.offset = input_.offset() == 0 ? 0 : input_.offset() - 1;
     element_start_passed_ = input_.passed_on();
+    element_values_ = 0;
     skipping_ = false;
   }
 
@@ -107,13 +117,22 @@ class ArraySax {
     return true;
   }
 
-  bool check_size() {
-    if (!skipping_ && input_.passed_on() - element_start_passed_ > max_element_) {
-      skipping_ = true;
-      build_.clear();
-      current_.value = json();
-    }
-    return true;
+  // Memory of the element being built: its text, plus what each value costs
+  // as a json node (so [{},{},...] cannot grow 30 times its size), within
+  // max_element; and its depth within kMaxDepth.
+  void check_size() {
+    ++element_values_;
+    if (skipping_) return;
+    const std::uint64_t cost = input_.passed_on() - element_start_passed_ + element_values_ * kValueCost;
+    if (cost > max_element_) skip("is larger than the limit of " + std::to_string(max_element_ >> 20) + " MiB");
+    else if (element_depth_ > kMaxDepth) skip("is nested deeper than " + std::to_string(kMaxDepth) + " levels");
+  }
+
+  void skip(std::string reason) {
+    skipping_ = true;
+    build_.clear();
+    current_.value = json();
+    current_.skip_reason = std::move(reason);
   }
 
   // Adds `v` to the container being built; returns where it went.
@@ -151,9 +170,9 @@ class ArraySax {
       ++element_depth_;
       check_size();
       if (!skipping_) {
-        const std::string pointer = current_pointer();
+        std::string token = next_token();
         json* child = add(is_object ? json::object() : json::array());
-        build_.push_back({child, pointer});
+        build_.push_back({child, std::move(token)});
       }
       return true;
     }
@@ -202,8 +221,11 @@ class ArraySax {
   const JsonElementCallback& callback_;
 
   std::vector<Frame> frames_;  // containers outside any element
+  static constexpr std::uint64_t kValueCost = 64;  // bytes a json node costs, roughly
+  static constexpr int kMaxDepth = 512;
   int element_depth_ = 0;
   std::uint64_t element_start_passed_ = 0;
+  std::uint64_t element_values_ = 0;
   bool skipping_ = false;
   JsonElement current_;
   std::vector<BuildFrame> build_;
@@ -221,8 +243,11 @@ Result<JsonArrayStreamResult> stream_json_array(BoundedJsonInput& input,
   if (!input.read_status().is_ok()) return input.read_status();
   if (sax.done_ || sax.result.stopped) return sax.result;
   if (sax.error_) {
-    std::string message = "invalid JSON at byte " + std::to_string(sax.error_position_) + ": " + *sax.error_;
-    return Status::error(message);
+    if (input.refused_long_token())
+      return Status::error("invalid JSON at byte " + std::to_string(sax.error_position_) +
+                           ": a number or literal longer than " + std::to_string(BoundedJsonInput::kMaxTokenBytes) +
+                           " characters");
+    return Status::error("invalid JSON at byte " + std::to_string(sax.error_position_) + ": " + *sax.error_);
   }
   return sax.result;
 }

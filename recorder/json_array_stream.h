@@ -10,9 +10,11 @@
 //
 // Errors: invalid JSON stops the stream with a message naming the byte offset
 // (elements before it were already delivered). An element larger than
-// max_element_bytes is skipped and reported through the callback with
-// `oversized` set, and the stream goes on. The size counted is what the
-// parser sees: strings cut by the input count at their cut length.
+// max_element_bytes, or nested deeper than 512 levels, is skipped and
+// reported through the callback with `oversized` set, and the stream goes
+// on. The size counted is what the parser sees (strings cut by the input
+// count at their cut length) plus 64 bytes per value, for what a json node
+// costs in memory.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +33,8 @@ struct JsonElement {
   nlohmann::json value;  // null when oversized
   std::size_t index = 0;
   std::uint64_t offset = 0;  // byte offset where the element starts
-  bool oversized = false;
+  bool oversized = false;  // skipped: too large or too deeply nested (see skip_reason)
+  std::string skip_reason;  // "is larger than ...", "is nested deeper than ..."
   // Strings inside the element that were cut at the input's limit: the JSON
   // pointer to each (e.g. "/response/content/text") and its original length.
   std::vector<std::pair<std::string, std::uint64_t>> cut_strings;

@@ -1,5 +1,7 @@
 #include "recorder/json_import_loop.h"
 
+#include <algorithm>
+
 namespace trafficdb {
 
 ImportReport import_json_array(BoundedJsonInput& input, const JsonImportSpec& spec, const EntryConverter& convert,
@@ -12,12 +14,19 @@ ImportReport import_json_array(BoundedJsonInput& input, const JsonImportSpec& sp
 
   auto on_entry = [&](JsonElement&& element) -> bool {
     if (element.oversized) {
-      report.add_problem({where(element), spec.entry_noun + " is larger than " + bytes_text(spec.max_entry_bytes) +
-                                              "; skipped", true});
+      report.add_problem({where(element), spec.entry_noun + " " + element.skip_reason + "; skipped", true});
       return true;
     }
     EntryConversion converted = convert(element);
     for (const std::string& c : converted.caveats) report.add_problem({where(element), c, false});
+    if (converted.exchange) {
+      for (const auto& [pointer, length] : element.cut_strings) {
+        const auto& handled = converted.handled_cuts;
+        if (std::find(handled.begin(), handled.end(), pointer) == handled.end())
+          report.add_problem({where(element), "the string at " + pointer + " (" + bytes_text(length) +
+                                                  ") was cut while reading", false});
+      }
+    }
     if (!converted.exchange) {
       std::string message;
       for (const std::string& f : converted.fatal) message += (message.empty() ? "" : "; ") + f;

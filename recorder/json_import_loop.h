@@ -22,6 +22,9 @@ struct EntryConversion {
   std::optional<Exchange> exchange;  // nullopt: the entry cannot be stored
   std::vector<std::string> fatal;    // why not
   Caveats caveats;                   // stored, but something was lost or odd
+  // JSON pointers of cut strings the converter reported itself; any other
+  // string the input cut is reported by the loop.
+  std::vector<std::string> handled_cuts;
 };
 
 using EntryConverter = std::function<EntryConversion(const JsonElement&)>;

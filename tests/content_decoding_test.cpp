@@ -97,9 +97,12 @@ TEST_CASE("A decompression bomb is cut at the cap", "[decoding][hostile]") {
 
 TEST_CASE("Corrupt, truncated and unknown codings fail with a reason", "[decoding][hostile]") {
   std::string gz = deflate_with(kText, 15 + 16);
+  // A stream cut short yields what it held, marked incomplete.
   auto truncated = decode_content("gzip", gz.substr(0, gz.size() / 2), 1 << 20);
-  REQUIRE_FALSE(truncated.is_ok());
-  CHECK(truncated.status().message().find("ends early") != std::string::npos);
+  REQUIRE(truncated.is_ok());
+  CHECK(truncated->incomplete);
+  CHECK_FALSE(truncated->data.empty());
+  CHECK(kText.compare(0, truncated->data.size(), truncated->data) == 0);
 
   std::string corrupt = gz;
   for (std::size_t i = 20; i < 60; ++i) corrupt[i] = static_cast<char>(corrupt[i] ^ 0x5a);

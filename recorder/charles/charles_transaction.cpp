@@ -202,10 +202,11 @@ EntryConversion convert_charles_transaction(const JsonElement& element, const Ch
   }
 
   const json* response = member(t, "response");
-  const auto status = response ? number_field(*response, "status", "response", caveats) : std::nullopt;
-  if (response && response->is_object() && status && *status >= 0) {
+  const auto status =
+      response ? status_code(number_field(*response, "status", "response", caveats), "response", caveats) : std::nullopt;
+  if (response && response->is_object() && status) {
     Response resp;
-    resp.status = static_cast<int>(*status);
+    resp.status = *status;
     resp.http_version = req.http_version;
     if (const json* header = member(*response, "header")) {
       resp.headers = headers_field(*header, "headers", "response.header", caveats);
@@ -233,14 +234,16 @@ EntryConversion convert_charles_transaction(const JsonElement& element, const Ch
   }
   if (!ex.timings.ended && ex.timings.started) {
     if (const json* durations = member(t, "durations")) {
-      const auto total = number_field(*durations, "total", "durations", caveats);
-      if (total && *total >= 0) ex.timings.ended = *ex.timings.started + static_cast<Micros>(std::llround(*total * 1000));
+      auto total = number_field(*durations, "total", "durations", caveats);
+      if (total && *total < 0) total.reset();  // -1: unknown
+      ex.timings.ended = offset_micros(ex.timings.started, total, "durations.total", caveats);
     }
   }
 
   if (const auto client = string_field(t, "clientAddress", "transaction", caveats)) {
     const auto port = number_field(t, "clientPort", "transaction", caveats);
-    ex.client_addr = with_port(address_part(*client), port ? std::optional<int>(static_cast<int>(*port)) : std::nullopt);
+    const bool valid_port = port && *port > 0 && *port <= 65535;
+    ex.client_addr = with_port(address_part(*client), valid_port ? std::optional<int>(static_cast<int>(*port)) : std::nullopt);
   }
   if (const auto remote = string_field(t, "remoteAddress", "transaction", caveats))
     ex.server_addr = with_port(address_part(*remote), req.port);
@@ -256,6 +259,8 @@ EntryConversion convert_charles_transaction(const JsonElement& element, const Ch
     ex.error = "no response";
   }
   ex.details = details_of(t, caveats);
+  for (const char* p : {"/request/body/text", "/request/body/encoded", "/response/body/text", "/response/body/encoded"})
+    out.handled_cuts.push_back(p);
   ex.source_key = "transaction:" + std::to_string(element.index);
   out.exchange = std::move(ex);
   return out;

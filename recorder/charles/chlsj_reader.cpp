@@ -5,7 +5,7 @@
 namespace trafficdb {
 
 std::uint64_t chlsj_max_string_bytes(const CharlesConversionOptions& options) {
-  return options.max_body_bytes / 3 * 4 + 4096;
+  return options.max_body_bytes * 2 + 4096;
 }
 
 ImportReport read_chlsj(BoundedJsonInput& input, ExchangeSink& sink, const CharlesConversionOptions& options,

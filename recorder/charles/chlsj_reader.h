@@ -11,7 +11,9 @@
 
 namespace trafficdb {
 
-// The longest JSON string the reader needs whole for bodies up to the cap.
+// The longest JSON string the reader keeps whole: twice the body cap, for
+// base64 and escapes (a body of control characters is 6 times longer as JSON
+// and is cut sooner; the cut is reported).
 std::uint64_t chlsj_max_string_bytes(const CharlesConversionOptions& options);
 
 ImportReport read_chlsj(BoundedJsonInput& input, ExchangeSink& sink, const CharlesConversionOptions& options,

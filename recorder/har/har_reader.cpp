@@ -69,6 +69,7 @@ void read_request_body(const json& request, const JsonElement& element, std::uin
       }
     }
     body.data = std::move(form);
+    cap_body(body, std::nullopt, max_body_bytes, "request", caveats);
     return;
   }
   body.captured = !body.wire_size || *body.wire_size == 0;
@@ -108,29 +109,31 @@ void read_timings(const json& entry, Exchange& ex, Caveats& caveats) {
     caveats.push_back("startedDateTime missing");
   }
   if (!ex.timings.started) return;
-  const Micros start = *ex.timings.started;
-  const auto total = number_field(entry, "time", "entry", caveats);
-  if (total && *total >= 0) ex.timings.ended = start + static_cast<Micros>(std::llround(*total * 1000));
+  auto total = number_field(entry, "time", "entry", caveats);
+  if (total && *total < 0) total.reset();  // -1: unknown
+  ex.timings.ended = offset_micros(ex.timings.started, total, "time", caveats);
+  if (!ex.timings.ended) total.reset();
 
   const json* t = member(entry, "timings");
   if (!t || !t->is_object()) return;
   auto phase = [&](const char* key) {
     const auto v = number_field(*t, key, "timings", caveats);
-    return v && *v > 0 ? *v : 0.0;
+    return v && std::isfinite(*v) && *v > 0 ? *v : 0.0;
   };
-  const auto wait = number_field(*t, "wait", "timings", caveats);
+  auto wait = number_field(*t, "wait", "timings", caveats);
+  if (wait && *wait < 0) wait.reset();
   const double blocked = phase("blocked"), dns = phase("dns"), connect = phase("connect"),
                ssl = phase("ssl"), send = phase("send"), receive = phase("receive");
   // HAR says ssl is included in connect; Charles counts it apart. Whichever
   // makes the phases add up to `time` is the one this file means.
-  const double main_sum = blocked + dns + connect + send + (wait && *wait > 0 ? *wait : 0) + receive;
+  const double main_sum = blocked + dns + connect + send + wait.value_or(0) + receive;
   const bool ssl_apart = ssl > 0 && total && std::abs(main_sum + ssl - *total) < std::abs(main_sum - *total);
   const double before_send = blocked + dns + connect + (ssl_apart ? ssl : 0) + send;
-  ex.timings.request_sent = start + static_cast<Micros>(std::llround(before_send * 1000));
-  if (ex.response && wait && *wait >= 0) {
-    ex.timings.response_started = *ex.timings.request_sent + static_cast<Micros>(std::llround(*wait * 1000));
+  ex.timings.request_sent = offset_micros(ex.timings.started, before_send, "timings before send", caveats);
+  if (ex.response && wait) {
+    ex.timings.response_started = offset_micros(ex.timings.request_sent, wait, "timings.wait", caveats);
     if (!ex.timings.ended)
-      ex.timings.ended = *ex.timings.response_started + static_cast<Micros>(std::llround(receive * 1000));
+      ex.timings.ended = offset_micros(ex.timings.response_started, receive, "timings.receive", caveats);
   }
 }
 
@@ -181,10 +184,11 @@ EntryConversion convert_entry(const JsonElement& element, const HarReaderOptions
   read_request_body(*request, element, options.max_body_bytes, req, caveats);
 
   const json* response = member(entry, "response");
-  const auto status = response ? number_field(*response, "status", "response", caveats) : std::nullopt;
-  if (response && response->is_object() && status && *status > 0) {
+  const auto status =
+      response ? status_code(number_field(*response, "status", "response", caveats), "response", caveats) : std::nullopt;
+  if (response && response->is_object() && status) {
     Response resp;
-    resp.status = static_cast<int>(*status);
+    resp.status = *status;
     resp.status_text = string_field(*response, "statusText", "response", caveats).value_or("");
     resp.http_version = string_field(*response, "httpVersion", "response", caveats).value_or("");
     resp.headers = headers_field(*response, "headers", "response", caveats);
@@ -201,6 +205,7 @@ EntryConversion convert_entry(const JsonElement& element, const HarReaderOptions
     ex.server_addr = format_server_addr(*ip, req.port);
   read_timings(entry, ex, caveats);
   ex.source_key = "entry:" + std::to_string(element.index);
+  out.handled_cuts = {"/request/postData/text", "/response/content/text"};
   out.exchange = std::move(ex);
   return out;
 }
@@ -208,7 +213,7 @@ EntryConversion convert_entry(const JsonElement& element, const HarReaderOptions
 }  // namespace
 
 std::uint64_t har_max_string_bytes(const HarReaderOptions& options) {
-  return options.max_body_bytes / 3 * 4 + 4096;
+  return options.max_body_bytes * 2 + 4096;
 }
 
 ImportReport read_har(BoundedJsonInput& input, ExchangeSink& sink, const HarReaderOptions& options,

@@ -29,8 +29,9 @@ struct HarReaderOptions {
   std::uint64_t max_body_bytes = 32ull << 20;
 };
 
-// The longest JSON string a reader needs to see whole for bodies of up to
-// max_body_bytes (base64 of the cap, plus room for escapes).
+// The longest JSON string the reader keeps whole: twice the body cap, for
+// base64 and escapes (a body of control characters is 6 times longer as JSON
+// and is cut sooner; the cut is reported).
 std::uint64_t har_max_string_bytes(const HarReaderOptions& options);
 
 ImportReport read_har(BoundedJsonInput& input, ExchangeSink& sink, const HarReaderOptions& options,
