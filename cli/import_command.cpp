@@ -127,6 +127,7 @@ class Importer {
     }
 
     ProgressLine progress_line("importing " + file, file_size(file));
+    const std::uint64_t committed_before = writer_->stats().exchanges;
     auto sink = writer_->sink(*session);
     const auto progress = [&](std::uint64_t bytes, std::size_t exchanges) { progress_line.update(bytes, exchanges); };
     ImportReport report;
@@ -137,9 +138,14 @@ class Importer {
 
     print_report(file, report);
     if (!flushed.is_ok()) {
-      std::cerr << "trafficdb: " << file << ": " << flushed.message() << '\n';
-      (void)writer_->finish_session(*session, session_status::failed, flushed.message());
-      return FileOutcome::unusable;
+      // The database stopped taking rows; what was committed before stays.
+      const std::uint64_t committed = writer_->stats().exchanges - committed_before;
+      std::cerr << "trafficdb: " << file << ": " << flushed.message() << "; " << committed
+                << " exchanges were stored before that, the rest of the file was not\n";
+      if (Status s = writer_->finish_session(*session, session_status::failed, flushed.message()); !s.is_ok())
+        std::cerr << "trafficdb: session " << *session << " is left as 'recording': " << s.message() << '\n';
+      stored_anything_ = stored_anything_ || committed > 0;
+      return committed > 0 ? FileOutcome::with_errors : FileOutcome::unusable;
     }
     if (report.stored == 0 && !report.clean()) {
       // Nothing usable: leave no trace of the attempt in the database.
@@ -162,6 +168,8 @@ class Importer {
       std::cout << '\n';
     }
     stored_anything_ = stored_anything_ || report.stored > 0;
+    if (report.stored >= 50000 && !args_.quiet)
+      std::cout << "  (run 'trafficdb index' to make body and URL search over these rows fast)\n";
     return report.clean() ? FileOutcome::clean : FileOutcome::with_errors;
   }
 

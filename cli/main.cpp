@@ -7,6 +7,7 @@
 #include "cli/exit_codes.h"
 #include "cli/export_command.h"
 #include "cli/import_command.h"
+#include "cli/index_command.h"
 #include "cli/query_command.h"
 #include "cli/read_command.h"
 #include "cli/show_command.h"
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   add_stats_command(app, context, exit_status);
   add_read_command(app, context, exit_status);
   add_export_command(app, context, exit_status);
+  add_index_command(app, context, exit_status);
   add_sql_command(app, context, exit_status);
 
   try {

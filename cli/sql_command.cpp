@@ -110,6 +110,9 @@ void add_sql_command(CLI::App& app, const CliContext& context, int& exit_status)
       print_table(std::cout, result->columns, rows, args->wide ? 0 : 60);
       std::cout << "(" << result->rows.size() << (result->rows.size() == 1 ? " row" : " rows") << ")\n";
     }
+    if (result->byte_limit_hit)
+      std::cerr << "trafficdb: stopped at " << (limits.max_bytes >> 20)
+                << " MiB of results; select fewer or smaller columns\n";
     if (result->row_limit_hit)
       std::cerr << "trafficdb: stopped at " << args->max_rows
                 << " rows (--max-rows); add LIMIT/OFFSET or raise --max-rows for more\n";

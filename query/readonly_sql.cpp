@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <memory>
@@ -32,7 +33,8 @@ int authorize(void* user, int action, const char* a, const char* b, const char*,
       return SQLITE_OK;
     case SQLITE_FUNCTION:
       if (b && (std::strcmp(b, "load_extension") == 0 || std::strcmp(b, "readfile") == 0 ||
-                std::strcmp(b, "writefile") == 0))
+                std::strcmp(b, "writefile") == 0 || std::strcmp(b, "fts3_tokenizer") == 0 ||
+                std::strcmp(b, "edit") == 0))
         return refuse(std::string("the function ") + b + "()");
       return SQLITE_OK;
     case SQLITE_PRAGMA:
@@ -103,13 +105,17 @@ Result<SqlResult> run_readonly_sql(SQLite::Database& database, std::string_view 
 
   sqlite3_set_authorizer(db, authorize, &auth);
   sqlite3_progress_handler(db, 10000, check_deadline, &progress);
+  const int max_length = static_cast<int>(std::min<std::size_t>(limits.max_bytes, 1'000'000'000));
+  const int old_length = sqlite3_limit(db, SQLITE_LIMIT_LENGTH, max_length);
   struct Restore {
     sqlite3* db;
+    int length;
     ~Restore() {
       sqlite3_set_authorizer(db, nullptr, nullptr);
       sqlite3_progress_handler(db, 0, nullptr, nullptr);
+      sqlite3_limit(db, SQLITE_LIMIT_LENGTH, length);
     }
-  } restore{db};
+  } restore{db, old_length};
 
   sqlite3_stmt* raw = nullptr;
   const char* tail = nullptr;
@@ -127,6 +133,7 @@ Result<SqlResult> run_readonly_sql(SQLite::Database& database, std::string_view 
     return Status::error("refused: the statement would change the database; this connection only reads");
 
   SqlResult result;
+  std::size_t bytes = 0;
   const int ncols = sqlite3_column_count(stmt.get());
   for (int i = 0; i < ncols; ++i) result.columns.emplace_back(sqlite3_column_name(stmt.get(), i));
 
@@ -134,6 +141,9 @@ Result<SqlResult> run_readonly_sql(SQLite::Database& database, std::string_view 
     const int rc = sqlite3_step(stmt.get());
     if (rc == SQLITE_DONE) break;
     if (rc != SQLITE_ROW) {
+      if (sqlite3_errcode(db) == SQLITE_TOOBIG)
+        return Status::error("a value in the result is larger than the limit of " + std::to_string(limits.max_bytes) +
+                             " bytes");
       if (progress.timed_out)
         return Status::error("query stopped: it ran longer than the time limit of " +
                              std::to_string(limits.time_limit.count()) + " ms (narrow it, or add LIMIT)");
@@ -141,6 +151,10 @@ Result<SqlResult> run_readonly_sql(SQLite::Database& database, std::string_view 
     }
     if (result.rows.size() >= limits.max_rows) {
       result.row_limit_hit = true;
+      break;
+    }
+    if (bytes >= limits.max_bytes) {
+      result.byte_limit_hit = true;
       break;
     }
     std::vector<SqlValue> row;
@@ -152,12 +166,14 @@ Result<SqlResult> run_readonly_sql(SQLite::Database& database, std::string_view 
         case SQLITE_TEXT: {
           const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), i));
           row.emplace_back(std::string(p, sqlite3_column_bytes(stmt.get(), i)));
+          bytes += static_cast<std::size_t>(sqlite3_column_bytes(stmt.get(), i));
           break;
         }
         case SQLITE_BLOB: {
           const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt.get(), i));
           const int n = sqlite3_column_bytes(stmt.get(), i);
           row.emplace_back(SqlBlob{std::string(p ? p : "", p ? n : 0)});
+          bytes += static_cast<std::size_t>(n);
           break;
         }
         default: row.emplace_back(std::monostate{}); break;

@@ -6,7 +6,8 @@
 // schema changes, ATTACH/DETACH, transactions, pragma assignments and
 // load_extension are refused before anything runs. A time limit stops a
 // runaway query (progress handler), and a row limit caps the result; each is
-// reported when hit.
+// reported when hit, and so is a byte limit on the whole result (no single
+// value may exceed it either: SQLite's length limit is lowered to it).
 #pragma once
 
 #include <chrono>
@@ -29,13 +30,15 @@ using SqlValue = std::variant<std::monostate, std::int64_t, double, std::string,
 
 struct SqlLimits {
   std::size_t max_rows = 1000;
+  std::size_t max_bytes = 64u << 20;  // of all values in the result
   std::chrono::milliseconds time_limit{10000};
 };
 
 struct SqlResult {
   std::vector<std::string> columns;
   std::vector<std::vector<SqlValue>> rows;
-  bool row_limit_hit = false;  // more rows existed than max_rows
+  bool row_limit_hit = false;   // more rows existed than max_rows
+  bool byte_limit_hit = false;  // the result stopped at max_bytes
 };
 
 Result<SqlResult> run_readonly_sql(SQLite::Database& db, std::string_view sql, const SqlLimits& limits);

@@ -1,11 +1,21 @@
 #include "store/database.h"
 
+#include <sqlite3.h>
 #include <sys/stat.h>
+
+#include <chrono>
+#include <thread>
 
 #include "store/migrations.h"
 
 namespace trafficdb {
 namespace {
+
+// No writes to the schema by SQL (DEFENSIVE) and no fts3_tokenizer pointers.
+void harden(SQLite::Database& db) {
+  sqlite3_db_config(db.getHandle(), SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+  sqlite3_db_config(db.getHandle(), SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, nullptr);
+}
 
 void apply_connection_pragmas(SQLite::Database& db) {
   db.exec("PRAGMA foreign_keys = ON");
@@ -14,10 +24,18 @@ void apply_connection_pragmas(SQLite::Database& db) {
   db.exec("PRAGMA mmap_size = 268435456");
 }
 
-Result<std::unique_ptr<SQLite::Database>> open_read_write(const std::string& path) {
-  try {
+bool is_busy(const SQLite::Exception& e) {
+  const int code = e.getErrorCode() & 0xff;
+  return code == SQLITE_BUSY || code == SQLITE_LOCKED;
+}
+
+Result<std::unique_ptr<SQLite::Database>> open_read_write_once(const std::string& path) {
+  {
     auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
                                                  kBusyTimeoutMs);
+    harden(*db);
+    // Refuse another program's database before changing anything in it.
+    if (Status s = check_database_owner(*db); !s.is_ok()) return Status::error(path + ": " + s.message());
     // page_size only takes effect on a new, empty file, before WAL is on.
     db->exec("PRAGMA page_size = " + std::to_string(kPageSize));
     const std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
@@ -27,8 +45,21 @@ Result<std::unique_ptr<SQLite::Database>> open_read_write(const std::string& pat
     apply_connection_pragmas(*db);
     if (Status s = migrate(*db); !s.is_ok()) return Status::error(path + ": " + s.message());
     return db;
-  } catch (const SQLite::Exception& e) {
-    return Status::error(path + ": " + e.what());
+  }
+}
+
+// Switching a new file to WAL needs it to itself for a moment; when several
+// processes create the same file at once, SQLite answers "locked" without
+// waiting, so the whole opening is tried again for a while.
+Result<std::unique_ptr<SQLite::Database>> open_read_write(const std::string& path) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (;;) {
+    try {
+      return open_read_write_once(path);
+    } catch (const SQLite::Exception& e) {
+      if (!is_busy(e) || std::chrono::steady_clock::now() >= give_up) return Status::error(path + ": " + e.what());
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   }
 }
 
@@ -42,6 +73,7 @@ Result<std::unique_ptr<SQLite::Database>> open_database(const std::string& path,
     return Status::error(path + ": no such database (import or record something first)");
   try {
     auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY, kBusyTimeoutMs);
+    harden(*db);
     bool older = false;
     Status s = check_schema(*db, &older);
     if (!s.is_ok() && older) {
@@ -51,6 +83,7 @@ Result<std::unique_ptr<SQLite::Database>> open_database(const std::string& path,
       if (!rw.is_ok()) return rw.status();
       rw->reset();
       db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY, kBusyTimeoutMs);
+      harden(*db);
       s = check_schema(*db);
     }
     if (!s.is_ok()) return Status::error(path + ": " + s.message());

@@ -11,32 +11,37 @@ int pragma_int(SQLite::Database& db, const char* pragma) {
   return db.execAndGet(std::string("PRAGMA ") + pragma).getInt();
 }
 
-bool has_tables(SQLite::Database& db) {
-  return db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").getInt() > 0;
-}
-
 std::string newer_message(int found, int latest) {
   return "the database's schema version " + std::to_string(found) + " is newer than this trafficdb knows (" +
          std::to_string(latest) + "): it was written by a newer trafficdb; upgrade trafficdb to use it";
 }
 
-Status check_owner(SQLite::Database& db) {
-  const int app_id = pragma_int(db, "application_id");
+}  // namespace
+
+Status check_database_owner(SQLite::Database& db) {
+  // One statement, so both are read from the same snapshot even while
+  // another process creates the schema.
+  SQLite::Statement st(db,
+                       "SELECT (SELECT application_id FROM pragma_application_id), "
+                       "(SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%')");
+  st.executeStep();
+  const int app_id = st.getColumn(0).getInt();
+  const int tables = st.getColumn(1).getInt();
   if (app_id != 0 && app_id != kApplicationId)
     return Status::error("not a trafficdb database (its application_id is " + std::to_string(app_id) + ")");
-  if (app_id == 0 && has_tables(db))
+  if (app_id == 0 && tables > 0)
     return Status::error("not a trafficdb database: it already holds tables of another program");
   return Status::ok();
 }
-
-}  // namespace
 
 int latest_schema_version() { return embedded_migrations().empty() ? 0 : embedded_migrations().back().version; }
 
 Status check_schema(SQLite::Database& db, bool* older) {
   if (older) *older = false;
   try {
-    if (Status s = check_owner(db); !s.is_ok()) return s;
+    if (Status s = check_database_owner(db); !s.is_ok()) return s;
+    if (pragma_int(db, "application_id") == 0)
+      return Status::error("an empty database, not yet a trafficdb one (import or record something into it first)");
     const int version = pragma_int(db, "user_version");
     const int latest = latest_schema_version();
     if (version > latest) return Status::error(newer_message(version, latest));
@@ -54,7 +59,7 @@ Status check_schema(SQLite::Database& db, bool* older) {
 Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations) {
   const int latest = migrations.empty() ? 0 : migrations.back().version;
   try {
-    if (Status s = check_owner(db); !s.is_ok()) return s;
+    if (Status s = check_database_owner(db); !s.is_ok()) return s;
     if (pragma_int(db, "user_version") > latest)
       return Status::error(newer_message(pragma_int(db, "user_version"), latest));
   } catch (const SQLite::Exception& e) {
@@ -78,7 +83,7 @@ Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations) {
         db.exec("COMMIT");
         continue;
       }
-      if (Status s = check_owner(db); !s.is_ok()) {
+      if (Status s = check_database_owner(db); !s.is_ok()) {
         db.exec("ROLLBACK");
         return s;
       }

@@ -33,6 +33,10 @@ int latest_schema_version();
 // binary knows.
 Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations = embedded_migrations());
 
+// Ok for an empty file or one marked as trafficdb's; refuses another
+// program's database. Reads only.
+Status check_database_owner(SQLite::Database& db);
+
 // For read-only connections: ok when `db` is a trafficdb database at exactly
 // the latest version; otherwise says what is wrong (other program, older,
 // newer). `older` is set when only an upgrade is needed.

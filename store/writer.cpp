@@ -32,12 +32,18 @@ std::string content_type_of(const Headers& headers, const std::string& hint) {
 }
 
 std::size_t approximate_bytes(const Exchange& e) {
-  std::size_t n = sizeof(Exchange) + e.request.url.size() + e.request.body.data.size() + e.details.size();
+  const Request& rq = e.request;
+  std::size_t n = sizeof(Exchange) + rq.method.size() + rq.url.size() + rq.scheme.size() + rq.host.size() +
+                  rq.path.size() + rq.query.value_or("").size() + rq.http_version.size() + rq.mime_type.size() +
+                  rq.body.data.size() + rq.body.encoding.size() + e.client_addr.size() + e.server_addr.size() +
+                  e.source_key.size() + e.error.size() + e.details.size();
   for (const WebSocketMessage& m : e.websocket_messages) n += sizeof(m) + m.payload.size();
-  for (const Header& h : e.request.headers) n += h.name.size() + h.value.size() + 32;
+  for (const Header& h : rq.headers) n += sizeof(Header) + h.name.size() + h.value.size();
   if (e.response) {
-    n += e.response->body.data.size();
-    for (const Header& h : e.response->headers) n += h.name.size() + h.value.size() + 32;
+    const Response& rs = *e.response;
+    n += rs.status_text.size() + rs.http_version.size() + rs.mime_type.size() + rs.body.data.size() +
+         rs.body.encoding.size();
+    for (const Header& h : rs.headers) n += sizeof(Header) + h.name.size() + h.value.size();
   }
   return n;
 }
@@ -314,8 +320,11 @@ Status Writer::delete_session(std::int64_t id) {
 Status Writer::consume(std::int64_t session_id, Exchange&& exchange) {
   const std::size_t bytes = approximate_bytes(exchange);
   std::unique_lock lk(mu_);
+  // Queued and not-yet-committed exchanges together stay within the budget
+  // (one exchange larger than the budget still goes through, alone).
   space_cv_.wait(lk, [&] {
-    return queue_.empty() || queued_bytes_ + bytes <= options_.queue_max_bytes || failed_ || stopping_;
+    return (queue_.empty() && pending_bytes_ == 0) ||
+           queued_bytes_ + pending_bytes_ + bytes <= options_.queue_max_bytes || failed_ || stopping_;
   });
   if (Status s = failure(); !s.is_ok()) return s;
   if (stopping_) return Status::error("the writer is closed");
@@ -341,6 +350,7 @@ Status Writer::flush() {
 }
 
 Status Writer::close() {
+  std::lock_guard closing(close_mu_);  // a second caller waits for the first to finish
   {
     std::lock_guard lk(mu_);
     if (closed_) return failure();
@@ -413,12 +423,15 @@ void Writer::run() {
       if (take > 0 && pending.empty()) oldest = clock::now();
       for (std::size_t i = 0; i < take; ++i) {
         queued_bytes_ -= queue_.front().bytes;
+        pending_bytes_ += queue_.front().bytes;
         pending.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
-      if (take > 0) space_cv_.notify_all();
+      // A batch also ends when it holds half the byte budget, so producers
+      // blocked on the budget are not kept waiting for max_delay.
       commit = !pending.empty() &&
-               (pending.size() >= options_.batch_size || clock::now() >= oldest + options_.max_delay ||
+               (pending.size() >= options_.batch_size || pending_bytes_ * 2 >= options_.queue_max_bytes ||
+                clock::now() >= oldest + options_.max_delay ||
                 (queue_.empty() && (flush_waiters_ > 0 || stopping_)));
       index = !commit && pending.empty() && queue_.empty() && index_behind_;
     }
@@ -429,10 +442,13 @@ void Writer::run() {
     if (!commit) continue;
 
     Status s = write_batch(pending);
+    const std::size_t written = pending.size();
+    pending.clear();  // frees the bodies before producers are let in
     std::lock_guard lk(mu_);
-    committed_ += pending.size();
-    pending.clear();
+    committed_ += written;
+    pending_bytes_ = 0;
     index_behind_ = true;
+    space_cv_.notify_all();
     if (!s.is_ok() && !failed_) {
       failed_ = s.message();
       // Nothing more will be written: drop what is queued and wake everyone.

@@ -14,8 +14,9 @@
 // max_body_bytes; exchanges keep their full decoded size. Prepared statements
 // are cached for the writer's lifetime.
 //
-// Memory: the queue holds at most queue_max_bytes of exchanges (bodies
-// counted); consume() blocks while it is full (back-pressure on the source).
+// Memory: exchanges queued or in the batch being written take at most
+// queue_max_bytes (bodies counted); consume() blocks while that is used up
+// (back-pressure on the source).
 //
 // Failure: if a transaction cannot be committed (after retrying a locked
 // database for a while), the batch in flight is lost, the writer fails, and
@@ -49,9 +50,11 @@ struct WriterOptions {
   std::size_t queue_max_bytes = 256u << 20;
   std::uint64_t max_body_bytes = 32u << 20;
   // The full-text indexes are updated when the writer is idle, in batches of
-  // this many rows, and brought up to date on close when index_on_close.
+  // this many rows, and brought up to date on close when index_on_close
+  // (off by default: on a large import that takes longer than the import;
+  // searches scan what is not indexed, and `trafficdb index` catches up).
   std::size_t index_batch_rows = 2000;
-  bool index_on_close = true;
+  bool index_on_close = false;
 };
 
 struct WriterStats {
@@ -107,12 +110,14 @@ class Writer {
   std::mutex db_mu_;  // guards db_ and the statements
   std::unique_ptr<Batch> batch_;
 
+  std::mutex close_mu_;
   mutable std::mutex mu_;
   std::condition_variable work_cv_;   // the thread waits for work
   std::condition_variable space_cv_;  // producers wait for queue space
   std::condition_variable done_cv_;   // flushers wait for commits
   std::deque<Item> queue_;
   std::size_t queued_bytes_ = 0;
+  std::size_t pending_bytes_ = 0;  // taken by the thread, not yet committed
   std::uint64_t enqueued_ = 0;
   std::uint64_t committed_ = 0;  // items committed (or dropped on failure)
   int flush_waiters_ = 0;

@@ -1,0 +1,47 @@
+#include "cli/index_command.h"
+
+#include <iostream>
+
+#include "cli/exit_codes.h"
+#include "cli/progress.h"
+#include "store/database.h"
+#include "store/search_index.h"
+
+namespace trafficdb {
+
+void add_index_command(CLI::App& app, const CliContext& context, int& exit_status) {
+  CLI::App* cmd = app.add_subcommand("index", "Bring the full-text search indexes (bodies, URLs) up to date");
+  cmd->footer("Recorders index new rows while they are idle; a large import leaves most of its rows to\n"
+              "this command. Searches (--body-contains, --url-contains) are correct either way: rows not yet\n"
+              "indexed are scanned, which is slow on millions of rows.");
+  cmd->callback([&context, &exit_status] {
+    auto db = open_database(context.db_path(), OpenMode::read_write);
+    if (!db.is_ok()) {
+      std::cerr << "trafficdb: " << db.status().message() << '\n';
+      exit_status = exit_code::unusable;
+      return;
+    }
+    const auto behind = [&] {
+      return (*db)->execAndGet("SELECT (SELECT count(*) FROM bodies WHERE id > (SELECT position FROM search_state "
+                               "WHERE name = 'bodies_fts')) + (SELECT count(*) FROM exchanges WHERE id > (SELECT "
+                               "position FROM search_state WHERE name = 'urls_fts'))")
+          .getInt64();
+    };
+    const std::int64_t total = behind();
+    ProgressLine progress("indexing", static_cast<std::uint64_t>(total), 1);
+    bool remaining = total > 0;
+    while (remaining) {
+      if (Status s = index_search_batch(**db, 20000, remaining); !s.is_ok()) {
+        std::cerr << "trafficdb: " << s.message() << '\n';
+        exit_status = exit_code::unusable;
+        return;
+      }
+      progress.update(static_cast<std::uint64_t>(total - behind()), 0);
+    }
+    progress.finish();
+    std::cout << "search indexes up to date (" << total << " rows indexed)\n";
+    exit_status = exit_code::ok;
+  });
+}
+
+}  // namespace trafficdb
