@@ -1,0 +1,389 @@
+#include <catch2/catch.hpp>
+#include <atomic>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "query/consumer_cursor.h"
+#include "query/exchange_detail.h"
+#include "query/exchange_page.h"
+#include "query/query_database.h"
+#include "query/redaction.h"
+#include "query/sql_functions.h"
+#include "query/traffic_stats.h"
+#include "store/search_index.h"
+#include "store/writer.h"
+#include "test_support.h"
+
+using namespace trafficdb;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A store the tests know row by row.
+//  id 1  GET  api.example.com   /v1/users/1        200  12 ms   json {"name":"Ada Lovelace"}
+//  id 2  POST api.example.com   /v1/login          401  80 ms   json, Authorization header, token query
+//  id 3  GET  cdn.example.com   /img/logo.png      200   5 ms   image/png 3000 bytes
+//  id 4  GET  www.other.org     /health            503 900 ms   text "maintenance"
+//  id 5  GET  api.example.com   /v1/users/2        (no response, error)
+//  id 6  PUT  sub.api.example.com /v1/users/2      204  40 ms   session 2
+struct Store {
+  test::TempDir dir;
+  std::string path = dir.file("t.db");
+  std::int64_t s1 = 0, s2 = 0;
+  Store() {
+    auto writer = Writer::open(path);
+    REQUIRE(writer.is_ok());
+    s1 = *(*writer)->create_session({"one", session_source::har, "", session_status::imported, ""});
+    s2 = *(*writer)->create_session({"two", session_source::charles, "", session_status::imported, ""});
+    const Micros t0 = 1'700'000'000'000'000;
+    auto ex = [&](std::string method, std::string host, std::string path, std::optional<std::string> query, int status,
+                  double ms, std::string type, std::string body, int n) {
+      Exchange e;
+      e.request.method = method;
+      e.request.scheme = "https";
+      e.request.host = host;
+      e.request.port = 443;
+      e.request.path = path;
+      e.request.query = query;
+      e.request.url = "https://" + host + path + (query ? "?" + *query : "");
+      e.request.http_version = "HTTP/1.1";
+      e.request.headers = {{"Host", host}, {"User-Agent", "test"}};
+      if (status) {
+        Response r;
+        r.status = status;
+        r.headers = {{"Content-Type", type}};
+        r.body.data = body;
+        e.response = r;
+      } else {
+        e.error = "connection reset";
+      }
+      e.timings.started = t0 + n * 60'000'000LL;  // a minute apart
+      e.timings.ended = *e.timings.started + static_cast<Micros>(ms * 1000);
+      return e;
+    };
+    Exchange login = ex("POST", "api.example.com", "/v1/login", "next=/home&access_token=abc123", 401, 80,
+                        "application/json", "{\"error\":\"bad password\"}", 2);
+    login.request.headers.push_back({"Authorization", "Bearer s3cr3t-token"});
+    login.request.headers.push_back({"Content-Type", "application/json"});
+    login.request.body.data = "{\"user\":\"ada\"}";
+    login.response->headers.push_back({"Set-Cookie", "sid=xyz; HttpOnly"});
+    std::vector<std::pair<std::int64_t, Exchange>> rows;
+    rows.push_back({s1, ex("GET", "api.example.com", "/v1/users/1", std::nullopt, 200, 12, "application/json",
+                           "{\"name\":\"Ada Lovelace\"}", 1)});
+    rows.push_back({s1, login});
+    rows.push_back({s1, ex("GET", "cdn.example.com", "/img/logo.png", std::nullopt, 200, 5, "image/png",
+                           std::string("\x89PNG\r\n\x1a\n", 8) + std::string(2992, '\0'), 3)});
+    rows.push_back({s1, ex("GET", "www.other.org", "/health", std::nullopt, 503, 900, "text/plain", "maintenance", 4)});
+    rows.push_back({s1, ex("GET", "api.example.com", "/v1/users/2", std::nullopt, 0, 3, "", "", 5)});
+    rows.push_back({s2, ex("PUT", "sub.api.example.com", "/v1/users/2", std::nullopt, 204, 40, "", "", 6)});
+    for (auto& [session, e] : rows) REQUIRE((*writer)->consume(session, std::move(e)).is_ok());
+    REQUIRE((*writer)->close().is_ok());
+  }
+  std::unique_ptr<SQLite::Database> open(OpenMode mode = OpenMode::read_only) {
+    auto db = open_query_database(path, mode);
+    REQUIRE(db.is_ok());
+    return std::move(db).value();
+  }
+};
+
+std::vector<std::int64_t> ids(SQLite::Database& db, const ExchangeFilter& filter) {
+  PageRequest r;
+  r.filter = filter;
+  r.limit = 100;
+  auto page = find_exchanges(db, r);
+  INFO(page.status().message());
+  REQUIRE(page.is_ok());
+  std::vector<std::int64_t> out;
+  for (const auto& s : page->items) out.push_back(s.id);
+  return out;
+}
+
+using Ids = std::vector<std::int64_t>;
+
+}  // namespace
+
+TEST_CASE("Each filter alone selects the rows it names", "[query]") {
+  Store store;
+  auto db = store.open();
+  auto f = [] { return ExchangeFilter{}; };
+  ExchangeFilter x;
+
+  CHECK(ids(*db, f()) == Ids{1, 2, 3, 4, 5, 6});
+  x = f(); x.session_ids = {store.s2};                              CHECK(ids(*db, x) == Ids{6});
+  x = f(); x.sources = {"charles"};                                 CHECK(ids(*db, x) == Ids{6});
+  x = f(); x.hosts = {*parse_host_pattern("api.example.com")};     CHECK(ids(*db, x) == Ids{1, 2, 5});
+  x = f(); x.hosts = {*parse_host_pattern("*.example.com")};       CHECK(ids(*db, x) == Ids{1, 2, 3, 5, 6});
+  x = f(); x.hosts = {*parse_host_pattern("*other*")};             CHECK(ids(*db, x) == Ids{4});
+  x = f(); x.methods = {"POST", "PUT"};                             CHECK(ids(*db, x) == Ids{2, 6});
+  x = f(); x.statuses = *parse_status_spec("5xx");                  CHECK(ids(*db, x) == Ids{4});
+  x = f(); x.statuses = *parse_status_spec("200,400-499");          CHECK(ids(*db, x) == Ids{1, 2, 3});
+  x = f(); x.path_prefix = "/v1/users";                             CHECK(ids(*db, x) == Ids{1, 5, 6});
+  x = f(); x.path_contains = "log";                                 CHECK(ids(*db, x) == Ids{2, 3});
+  x = f(); x.path_glob = "/v1/users/[0-9]";                         CHECK(ids(*db, x) == Ids{1, 5, 6});
+  x = f(); x.url_contains = "LOGIN";                                CHECK(ids(*db, x) == Ids{2});
+  x = f(); x.url_contains = "ex";                                   CHECK(ids(*db, x) == Ids{1, 2, 3, 5, 6});
+  x = f(); x.url_regex = R"(users/\d+$)";                           CHECK(ids(*db, x) == Ids{1, 5, 6});
+  x = f(); x.resp_content_type = "application/json";                CHECK(ids(*db, x) == Ids{1, 2});
+  x = f(); x.resp_content_type = "image/*";                         CHECK(ids(*db, x) == Ids{3});
+  x = f(); x.req_content_type = "application/json";                 CHECK(ids(*db, x) == Ids{2});
+  x = f(); x.header_name = "authorization";                         CHECK(ids(*db, x) == Ids{2});
+  x = f(); x.header_name = "set-cookie"; x.header_side = HeaderSide::request; CHECK(ids(*db, x).empty());
+  x = f(); x.header_name = "Set-Cookie"; x.header_value = "HTTPONLY"; CHECK(ids(*db, x) == Ids{2});
+  x = f(); x.body_contains = "lovelace";                            CHECK(ids(*db, x) == Ids{1});
+  x = f(); x.body_contains = "\"user\"";                            CHECK(ids(*db, x) == Ids{2});  // request body
+  x = f(); x.body_contains = "ma";                                  CHECK(ids(*db, x) == Ids{4});  // short: scans
+  x = f(); x.has_error = true;                                      CHECK(ids(*db, x) == Ids{5});
+  x = f(); x.has_error = false;                                     CHECK(ids(*db, x) == Ids{1, 2, 3, 4, 6});
+  x = f(); x.min_duration_ms = 50;                                  CHECK(ids(*db, x) == Ids{2, 4});
+  x = f(); x.min_body_bytes = 1000;                                 CHECK(ids(*db, x) == Ids{3});
+  x = f(); x.max_body_bytes = 11;                                   CHECK(ids(*db, x) == Ids{4, 6});
+  const Micros t0 = 1'700'000'000'000'000;
+  x = f(); x.since = t0 + 3 * 60'000'000LL;                         CHECK(ids(*db, x) == Ids{3, 4, 5, 6});
+  x = f(); x.until = t0 + 3 * 60'000'000LL;                         CHECK(ids(*db, x) == Ids{1, 2});
+}
+
+TEST_CASE("Filters combine with AND", "[query]") {
+  Store store;
+  auto db = store.open();
+  ExchangeFilter x;
+  x.hosts = {*parse_host_pattern("*.example.com")};
+  x.methods = {"GET"};
+  x.has_error = false;
+  CHECK(ids(*db, x) == Ids{1, 3});
+  x.body_contains = "ada";
+  CHECK(ids(*db, x) == Ids{1});
+  x.statuses = *parse_status_spec("404");
+  CHECK(ids(*db, x).empty());
+}
+
+TEST_CASE("Search sees rows both indexed and not yet indexed", "[query][search]") {
+  Store store;
+  {
+    auto rw = open_database(store.path, OpenMode::read_write);
+    REQUIRE(rw.is_ok());
+    // The writer indexed everything while idle; start the indexes over.
+    (*rw)->exec("INSERT INTO urls_fts(urls_fts) VALUES('delete-all')");
+    (*rw)->exec("INSERT INTO bodies_fts(bodies_fts) VALUES('delete-all')");
+    (*rw)->exec("UPDATE search_state SET position = 0");
+    bool remaining = true;
+    REQUIRE(index_search_batch(**rw, 3, remaining).is_ok());  // only part of the rows
+    CHECK(remaining);
+  }
+  auto db = store.open();
+  CHECK(db->execAndGet("SELECT position FROM search_state WHERE name = 'urls_fts'").getInt() == 3);
+  ExchangeFilter x;
+  x.url_contains = "users";
+  CHECK(ids(*db, x) == Ids{1, 5, 6});  // 1 from the index, 5 and 6 scanned
+  x = {};
+  x.body_contains = "maintenance";
+  CHECK(ids(*db, x) == Ids{4});
+}
+
+TEST_CASE("Bad filter values are refused with a reason", "[query][hostile]") {
+  CHECK_FALSE(parse_status_spec("2xx3").is_ok());
+  CHECK_FALSE(parse_status_spec("500-400").is_ok());
+  CHECK_FALSE(parse_status_spec("").is_ok());
+  CHECK_FALSE(parse_method("G E T").is_ok());
+  CHECK(*parse_method("purge") == "PURGE");
+  CHECK_FALSE(parse_host_pattern("a*b").is_ok());
+  CHECK_FALSE(parse_time_spec("yesterday-ish", 0).is_ok());
+  CHECK(*parse_time_spec("last 10 minutes", 1'000'000'000) == 1'000'000'000 - 600'000'000);
+  CHECK(*parse_time_spec("2h ago", 10'000'000'000) == 10'000'000'000 - 7'200'000'000);
+  const Status re = check_regex("(a+");
+  CHECK_FALSE(re.is_ok());
+  CHECK(re.message().find("RE2") != std::string::npos);
+  // Backtracking-prone patterns are fine: RE2 runs in linear time.
+  CHECK(check_regex("(a+)+$").is_ok());
+}
+
+TEST_CASE("Pages never skip or repeat a row while a writer inserts", "[query][cursor]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  WriterOptions options;
+  options.batch_size = 50;
+  options.max_delay = 5ms;
+  auto writer = Writer::open(path, options);
+  REQUIRE(writer.is_ok());
+  const auto session = *(*writer)->create_session({"live", session_source::har, "", session_status::recording, ""});
+  std::atomic<bool> done{false};
+  std::thread producer([&] {
+    for (int i = 0; i < 3000; ++i) (void)(*writer)->consume(session, test::make_exchange(i));
+    (void)(*writer)->flush();
+    done = true;
+  });
+  auto db = open_query_database(path, OpenMode::read_only);
+  REQUIRE(db.is_ok());
+  std::vector<std::int64_t> seen;
+  PageRequest r;
+  r.after_id = 0;
+  r.limit = 37;
+  for (;;) {
+    const bool finished = done.load();
+    auto page = find_exchanges(**db, r);
+    REQUIRE(page.is_ok());
+    for (const auto& s : page->items) seen.push_back(s.id);
+    r.after_id = page->next_cursor;
+    if (finished && !page->has_more && page->items.empty()) break;
+  }
+  producer.join();
+  REQUIRE((*writer)->close().is_ok());
+  REQUIRE(seen.size() == 3000);
+  for (std::size_t i = 0; i < seen.size(); ++i) CHECK(seen[i] == static_cast<std::int64_t>(i + 1));
+
+  // Newest first, by --before.
+  PageRequest latest;
+  latest.newest_first = true;
+  latest.limit = 1000;
+  std::int64_t count = 0, last = INT64_MAX;
+  for (;;) {
+    auto page = find_exchanges(**db, latest);
+    REQUIRE(page.is_ok());
+    for (const auto& s : page->items) {
+      CHECK(s.id < last);
+      last = s.id;
+      ++count;
+    }
+    if (!page->next_cursor) break;
+    latest.before_id = page->next_cursor;
+  }
+  CHECK(count == 3000);
+}
+
+TEST_CASE("Consumers: each sees every row once; a shared name never gets a row twice; restart resumes",
+          "[query][cursor]") {
+  Store store;
+  auto db = store.open(OpenMode::read_write);
+  std::vector<std::int64_t> a, b;
+  for (int i = 0; i < 4; ++i) {
+    auto pa = read_for_consumer(*db, "agent-a", 0, {}, 2);
+    REQUIRE(pa.is_ok());
+    for (const auto& s : pa->items) a.push_back(s.id);
+  }
+  auto pb = read_for_consumer(*db, "agent-b", 0, {}, 100);
+  REQUIRE(pb.is_ok());
+  for (const auto& s : pb->items) b.push_back(s.id);
+  CHECK(a == Ids{1, 2, 3, 4, 5, 6});
+  CHECK(b == Ids{1, 2, 3, 4, 5, 6});
+
+  // Two connections (two processes, say) sharing one consumer name.
+  std::vector<std::int64_t> got;
+  std::mutex mu;
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 2; ++t) {
+    readers.emplace_back([&] {
+      auto conn = open_query_database(store.path, OpenMode::read_write);
+      for (int i = 0; i < 6; ++i) {
+        auto p = read_for_consumer(**conn, "shared", 0, {}, 1);
+        if (!p.is_ok()) continue;
+        std::lock_guard lk(mu);
+        for (const auto& s : p->items) got.push_back(s.id);
+      }
+    });
+  }
+  for (auto& t : readers) t.join();
+  std::sort(got.begin(), got.end());
+  CHECK(got == Ids{1, 2, 3, 4, 5, 6});
+
+  // A restarted reader (new connection) resumes after its position.
+  auto again = store.open(OpenMode::read_write);
+  auto more = read_for_consumer(*again, "agent-a", 0, {}, 10);
+  REQUIRE(more.is_ok());
+  CHECK(more->items.empty());
+  CHECK(*consumer_position(*again, "agent-a", 0) == 6);
+
+  // A filtered consumer passes over rows that do not match.
+  ExchangeFilter errors;
+  errors.has_error = true;
+  auto e = read_for_consumer(*again, "errors-only", 0, errors, 10);
+  REQUIRE(e.is_ok());
+  REQUIRE(e->items.size() == 1);
+  CHECK(e->items[0].id == 5);
+  CHECK(*consumer_position(*again, "errors-only", 0) == 6);
+}
+
+TEST_CASE("Detail masks secrets by default and shows them on request", "[query][redaction]") {
+  Store store;
+  auto db = store.open();
+  DetailOptions options;
+  auto detail = exchange_detail_json(*db, 2, options);
+  REQUIRE(detail.is_ok());
+  REQUIRE(detail->has_value());
+  const auto& j = **detail;
+  const std::string dump = j.dump();
+  CHECK(dump.find("s3cr3t") == std::string::npos);
+  CHECK(dump.find("abc123") == std::string::npos);
+  CHECK(dump.find("xyz") == std::string::npos);
+  CHECK(j["url"] == "https://api.example.com/v1/login?next=/home&access_token=[REDACTED]");
+  CHECK(j["request"]["headers"][2][1] == "Bearer [REDACTED]");
+  CHECK(j["response"]["headers"][1][1] == "sid=[REDACTED]; HttpOnly");
+  CHECK(j["request"]["body"]["text"] == "{\"user\":\"ada\"}");
+
+  options.redact = false;
+  const std::string raw = (**exchange_detail_json(*db, 2, options)).dump();
+  CHECK(raw.find("Bearer s3cr3t-token") != std::string::npos);
+  CHECK(raw.find("access_token=abc123") != std::string::npos);
+
+  CHECK_FALSE(exchange_detail_json(*db, 999, options)->has_value());
+}
+
+TEST_CASE("Detail: binary bodies as base64 preview, long text cut and said", "[query]") {
+  Store store;
+  auto db = store.open();
+  DetailOptions options;
+  options.max_body_bytes = 100;
+  const auto png = **exchange_detail_json(*db, 3, options);
+  CHECK(png["response"]["body"]["kind"] == "binary");
+  CHECK(png["response"]["body"]["truncated"] == true);
+  CHECK(png["response"]["body"]["size"] == 3000);
+  CHECK(png["response"]["body"]["base64"].get<std::string>().rfind("iVBORw0KGgo", 0) == 0);
+
+  Body latin1;
+  latin1.data = "caf\xe9";
+  const BodyView v = view_body(latin1, false, "text/plain; charset=ISO-8859-1", options);
+  CHECK(v.kind == "text");
+  CHECK(v.content == "caf\xc3\xa9");
+  CHECK(v.charset == "iso-8859-1");
+
+  Body json_body;
+  json_body.data = "{\"a\":[1,2]}";
+  options.pretty_json = true;
+  CHECK(view_body(json_body, true, "application/json", options).content == "{\n  \"a\": [\n    1,\n    2\n  ]\n}");
+}
+
+TEST_CASE("Redaction rules", "[redaction]") {
+  CHECK(redact_header_value("X-Api-Key", "k") == "[REDACTED]");
+  CHECK(redact_header_value("X-My-Secret-Thing", "k") == "[REDACTED]");
+  CHECK(redact_header_value("Accept", "text/html") == "text/html");
+  CHECK(redact_header_value("Cookie", "a=1; b=2") == "a=[REDACTED]; b=[REDACTED]");
+  CHECK(redact_query_string("q=x&api_key=1&myToken=2&page=3") == "q=x&api_key=[REDACTED]&myToken=[REDACTED]&page=3");
+  const RedactionRules extra = RedactionRules::with_extra({"x-tenant"}, {"tenant"});
+  CHECK(redact_header_value("X-Tenant", "acme", extra) == "[REDACTED]");
+  CHECK(redact_query_string("tenant=acme", extra) == "tenant=[REDACTED]");
+}
+
+TEST_CASE("Stats group, fold paths and give percentiles", "[query][stats]") {
+  Store store;
+  auto db = store.open();
+  auto by_path = traffic_stats(*db, {}, StatsGroup::path, 100);
+  REQUIRE(by_path.is_ok());
+  CHECK(by_path->total == 6);
+  const auto& top = by_path->rows[0];
+  CHECK(top.key == "/v1/users/{id}");
+  CHECK(top.count == 3);
+  CHECK(top.errors == 1);  // the one without a response
+  auto by_host = traffic_stats(*db, {}, StatsGroup::host, 1);
+  REQUIRE(by_host.is_ok());
+  REQUIRE(by_host->rows.size() == 1);
+  CHECK(by_host->rows[0].key == "api.example.com");
+  CHECK(by_host->rows[0].client_errors == 1);
+  CHECK(by_host->groups == 4);
+  CHECK(*by_host->rows[0].max_ms == Approx(80));
+  auto status = traffic_stats(*db, {}, StatsGroup::status, 100);
+  bool saw_503 = false;
+  for (const auto& r : status->rows) saw_503 |= r.key == "503" && r.errors == 1 && *r.p50_ms == Approx(900);
+  CHECK(saw_503);
+  CHECK(fold_path("/users/42/orders/9f8c2a6e-1b2c-4d5e-8f90-123456789abc/items/deadbeefdeadbeef") ==
+        "/users/{id}/orders/{id}/items/{id}");
+  CHECK(fold_path("/v2/users") == "/v2/users");
+}
