@@ -252,3 +252,72 @@ TEST_CASE("The shared Charles HAR sample imports whole", "[har][shared]") {
   // Charles counts ssl apart from connect: time 53 = 1+2+3+0+45+2.
   CHECK(*sink.exchanges[0].timings.request_sent - *sink.exchanges[0].timings.started == 6000);
 }
+
+TEST_CASE("Deeply nested and node-heavy entries are skipped in bounded memory", "[har][hostile]") {
+  // 100000 nested arrays inside one entry: skipped, the next entry kept.
+  json deep = entry("GET", "https://example.com/deep");
+  deep["_deep"] = "@";
+  std::string text = har(json::array({deep, entry("GET", "https://example.com/ok")}));
+  text.replace(text.find("\"@\""), 3, std::string(100000, '[') + std::string(100000, ']'));
+  CollectingSink sink;
+  ImportReport report = read_text(text, sink);
+  REQUIRE(sink.exchanges.size() == 1);
+  CHECK(sink.exchanges[0].request.path == "/ok");
+  REQUIRE(report.rejected == 1);
+  CHECK(report.problems[0].message.find("nested deeper") != std::string::npos);
+
+  // Millions of empty objects cost far more as nodes than as text: counted.
+  HarReaderOptions small;
+  small.max_body_bytes = 1 << 20;  // entry limit about 20 MiB
+  json wide = entry("GET", "https://example.com/wide");
+  wide["_wide"] = "@";
+  std::string many = "[";
+  for (int i = 0; i < 1'000'000; ++i) many += i ? ",{}" : "{}";
+  many += "]";
+  text = har(json::array({wide, entry("GET", "https://example.com/ok")}));
+  text.replace(text.find("\"@\""), 3, many);
+  CollectingSink sink2;
+  report = read_text(text, sink2, small);
+  CHECK(sink2.exchanges.size() == 1);
+  CHECK(report.rejected == 1);
+}
+
+TEST_CASE("A number thousands of digits long is refused, not buffered", "[har][hostile]") {
+  std::string text = har(json::array({entry("GET", "https://example.com/a"), entry("GET", "https://example.com/b")}));
+  text.replace(text.find("\"time\":50"), 9, "\"time\":" + std::string(1'000'000, '7'));
+  CollectingSink sink;
+  const ImportReport report = read_text(text, sink);
+  REQUIRE(report.fatal);
+  CHECK(report.fatal->find("longer than 4096") != std::string::npos);
+  CHECK(report.fatal->size() < 500);
+}
+
+TEST_CASE("Absurd timings and status codes are ignored with a caveat, not stored", "[har][hostile]") {
+  json e = entry("GET", "https://example.com/t");
+  e["time"] = 9.223e15;
+  e["timings"]["wait"] = 1e300;
+  e["response"]["status"] = 3e9;
+  CollectingSink sink;
+  const ImportReport report = read_text(har(json::array({e})), sink);
+  REQUIRE(sink.exchanges.size() == 1);
+  CHECK_FALSE(sink.exchanges[0].timings.ended);
+  CHECK_FALSE(sink.exchanges[0].response);
+  CHECK(report.problem_count >= 2);
+}
+
+TEST_CASE("A gzip body cut short keeps what it held, with a caveat", "[har][hostile]") {
+  std::string body;
+  for (int i = 0; i < 2000; ++i) body += "line " + std::to_string(i) + "\n";
+  const std::string gz = gzip(body);
+  json e = entry("GET", "https://example.com/gz");
+  e["response"]["headers"] = {{{"name", "Content-Encoding"}, {"value", "gzip"}}};
+  e["response"]["content"] = {{"size", body.size()}, {"encoding", "base64"}, {"text", base64_encode(gz.substr(0, gz.size() - 12))}};
+  CollectingSink sink;
+  const ImportReport report = read_text(har(json::array({e})), sink);
+  REQUIRE(sink.exchanges.size() == 1);
+  const std::string& kept = sink.exchanges[0].response->body.data;
+  CHECK(kept.size() > 1000);
+  CHECK(body.compare(0, kept.size(), kept) == 0);  // decoded, not the gzip bytes
+  REQUIRE(report.problem_count == 1);
+  CHECK(report.problems[0].message.find("ends early") != std::string::npos);
+}

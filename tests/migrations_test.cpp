@@ -98,3 +98,24 @@ TEST_CASE("Two processes creating the same database at once both succeed", "[mig
   SQLite::Database db(path, SQLite::OPEN_READONLY);
   CHECK(pragma(db, "user_version") == latest_schema_version());
 }
+
+TEST_CASE("A refused database is not changed at all, not even its journal mode", "[migrations][hostile]") {
+  test::TempDir dir;
+  const std::string path = dir.file("other.db");
+  {
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("CREATE TABLE notes(x)");
+  }
+  REQUIRE_FALSE(open_database(path, OpenMode::read_write).is_ok());
+  SQLite::Database raw(path, SQLite::OPEN_READONLY);
+  CHECK(raw.execAndGet("PRAGMA journal_mode").getString() == "delete");
+}
+
+TEST_CASE("A read-only open never turns an empty file into a database", "[migrations][hostile]") {
+  test::TempDir dir;
+  test::write_file(dir.file("empty.db"), "");
+  auto db = open_database(dir.file("empty.db"), OpenMode::read_only);
+  REQUIRE_FALSE(db.is_ok());
+  CHECK(db.status().message().find("empty") != std::string::npos);
+  CHECK(test::read_file(dir.file("empty.db")).empty());
+}

@@ -106,3 +106,20 @@ TEST_CASE("Table-valued JSON functions work on the read-only connection", "[sql]
   REQUIRE(r.is_ok());
   CHECK(std::get<std::int64_t>(r->rows[0][0]) == 40);  // two Set-Cookie on each of 20 rows
 }
+
+TEST_CASE("Huge results and pointer tricks are refused", "[sql][hostile]") {
+  Fixture f;
+  SqlLimits limits;
+  limits.max_bytes = 1 << 20;
+  auto big = run_readonly_sql(*f.db, "SELECT zeroblob(300000000)", limits);
+  REQUIRE_FALSE(big.is_ok());
+  CHECK(big.status().message().find("larger than the limit") != std::string::npos);
+  auto many = run_readonly_sql(*f.db,
+                               "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) "
+                               "SELECT zeroblob(100000) FROM n",
+                               limits);
+  REQUIRE(many.is_ok());
+  CHECK(many->byte_limit_hit);
+  CHECK(many->rows.size() < 100);
+  CHECK_FALSE(run_readonly_sql(*f.db, "SELECT fts3_tokenizer('simple')", {}).is_ok());
+}
