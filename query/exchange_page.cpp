@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include "query/query_deadline.h"
 #include "query/redaction.h"
 
 namespace trafficdb {
@@ -67,6 +68,7 @@ Result<ExchangePage> find_exchanges(SQLite::Database& db, const PageRequest& req
   params.emplace_back(static_cast<std::int64_t>(request.limit + 1));
   sql += descending ? " ORDER BY e.id DESC" : " ORDER BY e.id";
   sql += " LIMIT ?" + std::to_string(params.size());
+  QueryDeadline deadline(db, request.time_limit, request.cancel);
   try {
     SQLite::Statement st(db, sql);
     bind_all(st, params);
@@ -83,6 +85,10 @@ Result<ExchangePage> find_exchanges(SQLite::Database& db, const PageRequest& req
     if (descending && !page.has_more) page.next_cursor.reset();
     return page;
   } catch (const SQLite::Exception& e) {
+    if (deadline.cancelled()) return Status::error("query cancelled");
+    if (deadline.expired())
+      return Status::error("query stopped after " + std::to_string(request.time_limit.count() / 1000) +
+                           " s: no index serves this filter well; narrow it (a session, a time range, a host)");
     return Status::error(std::string("query failed: ") + e.what());
   }
 }

@@ -6,6 +6,8 @@
 // once, paging never skips or repeats a row even while a recorder inserts.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -43,6 +45,10 @@ struct PageRequest {
   std::optional<std::int64_t> before_id;  // descending from here (exclusive)
   bool newest_first = false;
   std::size_t limit = 50;
+  // A filter no index serves can scan millions of rows: stopped after this
+  // long (or when *cancel turns true) with an error that says so.
+  std::chrono::milliseconds time_limit{30000};
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct ExchangePage {

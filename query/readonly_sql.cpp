@@ -1,5 +1,7 @@
 #include "query/readonly_sql.h"
 
+#include "query/query_deadline.h"
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -63,20 +65,6 @@ int authorize(void* user, int action, const char* a, const char* b, const char*,
   }
 }
 
-struct ProgressState {
-  std::chrono::steady_clock::time_point deadline;
-  bool timed_out = false;
-};
-
-int check_deadline(void* user) {
-  auto* state = static_cast<ProgressState*>(user);
-  if (std::chrono::steady_clock::now() >= state->deadline) {
-    state->timed_out = true;
-    return 1;
-  }
-  return 0;
-}
-
 bool only_space_or_comments(const char* tail) {
   const char* p = tail;
   while (*p) {
@@ -101,10 +89,9 @@ Result<SqlResult> run_readonly_sql(SQLite::Database& database, std::string_view 
   sqlite3* db = database.getHandle();
   const std::string text(sql);
   AuthorizerState auth;
-  ProgressState progress{std::chrono::steady_clock::now() + limits.time_limit, false};
+  QueryDeadline deadline(database, limits.time_limit);
 
   sqlite3_set_authorizer(db, authorize, &auth);
-  sqlite3_progress_handler(db, 10000, check_deadline, &progress);
   const int max_length = static_cast<int>(std::min<std::size_t>(limits.max_bytes, 1'000'000'000));
   const int old_length = sqlite3_limit(db, SQLITE_LIMIT_LENGTH, max_length);
   struct Restore {
@@ -112,7 +99,6 @@ Result<SqlResult> run_readonly_sql(SQLite::Database& database, std::string_view 
     int length;
     ~Restore() {
       sqlite3_set_authorizer(db, nullptr, nullptr);
-      sqlite3_progress_handler(db, 0, nullptr, nullptr);
       sqlite3_limit(db, SQLITE_LIMIT_LENGTH, length);
     }
   } restore{db, old_length};
@@ -144,7 +130,7 @@ Result<SqlResult> run_readonly_sql(SQLite::Database& database, std::string_view 
       if (sqlite3_errcode(db) == SQLITE_TOOBIG)
         return Status::error("a value in the result is larger than the limit of " + std::to_string(limits.max_bytes) +
                              " bytes");
-      if (progress.timed_out)
+      if (deadline.expired())
         return Status::error("query stopped: it ran longer than the time limit of " +
                              std::to_string(limits.time_limit.count()) + " ms (narrow it, or add LIMIT)");
       return Status::error(std::string("SQL error: ") + sqlite3_errmsg(db));

@@ -387,3 +387,26 @@ TEST_CASE("Stats group, fold paths and give percentiles", "[query][stats]") {
         "/users/{id}/orders/{id}/items/{id}");
   CHECK(fold_path("/v2/users") == "/v2/users");
 }
+
+TEST_CASE("A filter query that runs too long is stopped with a clear message", "[query][hostile]") {
+  test::TempDir dir;
+  auto writer = Writer::open(dir.file("t.db"));
+  REQUIRE(writer.is_ok());
+  const auto session = *(*writer)->create_session({"s", session_source::har, "", session_status::imported, ""});
+  for (int i = 0; i < 3000; ++i) REQUIRE((*writer)->consume(session, test::make_exchange(i)).is_ok());
+  REQUIRE((*writer)->close().is_ok());
+  auto db = open_query_database(dir.file("t.db"), OpenMode::read_only);
+  REQUIRE(db.is_ok());
+  PageRequest r;
+  r.filter.url_regex = "nothing-matches-this";
+  r.time_limit = std::chrono::milliseconds(0);
+  auto page = find_exchanges(**db, r);
+  REQUIRE_FALSE(page.is_ok());
+  CHECK(page.status().message().find("stopped after") != std::string::npos);
+  std::atomic<bool> cancel{true};
+  r.time_limit = std::chrono::milliseconds(60000);
+  r.cancel = &cancel;
+  CHECK(find_exchanges(**db, r).status().message() == "query cancelled");
+  r.cancel = nullptr;
+  CHECK(find_exchanges(**db, r).is_ok());  // the handler is gone after each query
+}
