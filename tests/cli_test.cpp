@@ -199,3 +199,27 @@ TEST_CASE("The bundled example imports", "[cli]") {
   CHECK(r.exit_code == 0);
   CHECK(count_rows(dir.file("t.db"), "exchanges") >= 8);
 }
+
+TEST_CASE("Charles .chlsj imports through the CLI with the same exit statuses", "[cli][charles]") {
+  test::TempDir dir;
+  const std::string db = dir.file("t.db");
+  json t = {{"status", "COMPLETE"}, {"method", "GET"}, {"scheme", "https"}, {"host", "api.example.com"},
+            {"actualPort", 443}, {"path", "/a"}, {"query", ""}, {"times", {{"start", "2026-01-15T10:00:00.000Z"}}},
+            {"response", {{"status", 200}, {"body", {{"text", "ok"}}}}}};
+  json bad = t;
+  bad.erase("host");
+  test::write_file(dir.file("good.chlsj"), json::array({t, t}).dump());
+  test::write_file(dir.file("mixed.chlsj"), json::array({t, bad}).dump());
+  test::write_file(dir.file("bad.chlsj"), json::array({bad}).dump());
+  auto good = test::run_trafficdb({"--db", db, "import", dir.file("good.chlsj")});
+  CHECK(good.exit_code == 0);
+  CHECK(good.out.find("2 exchanges stored") != std::string::npos);
+  auto mixed = test::run_trafficdb({"--db", db, "import", dir.file("mixed.chlsj")});
+  CHECK(mixed.exit_code == 3);
+  CHECK(mixed.err.find("transaction 1 (byte ") != std::string::npos);
+  CHECK(test::run_trafficdb({"--db", db, "import", dir.file("bad.chlsj")}).exit_code == 2);
+  auto s = test::run_trafficdb({"--db", db, "sessions", "--json"});
+  const json list = json::parse(s.out);
+  REQUIRE(list.size() == 2);  // the unusable file left no session
+  CHECK(list[0]["source"] == "charles");
+}
