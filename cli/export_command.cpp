@@ -5,10 +5,10 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/command_support.h"
 #include "cli/exit_codes.h"
 #include "cli/filter_options.h"
 #include "query/har_export.h"
-#include "query/query_database.h"
 
 namespace trafficdb {
 namespace {
@@ -35,28 +35,20 @@ void add_export_command(CLI::App& app, const CliContext& context, int& exit_stat
   har->add_flag("--no-redact", args->no_redact, "Keep secrets (Authorization, cookies, tokens)");
   har->add_flag("--force", args->force, "Overwrite an existing file");
   har->callback([&context, &exit_status, args] {
-    auto filter = args->filters.build();
-    if (!filter.is_ok()) {
-      std::cerr << "trafficdb: " << filter.status().message() << '\n';
-      exit_status = exit_code::usage;
-      return;
-    }
+    const auto filter = build_filter_or_report(args->filters, exit_status);
+    if (!filter) return;
     if (args->out != "-" && std::filesystem::exists(args->out) && !args->force) {
       std::cerr << "trafficdb: " << args->out << " exists; give --force to overwrite it\n";
       exit_status = exit_code::usage;
       return;
     }
-    auto db = open_query_database(context.db_path(), OpenMode::read_only);
-    if (!db.is_ok()) {
-      std::cerr << "trafficdb: " << db.status().message() << '\n';
-      exit_status = exit_code::unusable;
-      return;
-    }
+    const auto db = open_or_report(context.db_path(), OpenMode::read_only, exit_status);
+    if (!db) return;
     HarExportOptions options;
     options.redact = !args->no_redact;
     Result<std::size_t> written = std::size_t{0};
     if (args->out == "-") {
-      written = export_har(**db, *filter, std::cout, options);
+      written = export_har(*db, *filter, std::cout, options);
     } else {
       // Written beside the target and renamed, so a failed export leaves no half file.
       const std::string partial = args->out + ".partial";
@@ -67,7 +59,7 @@ void add_export_command(CLI::App& app, const CliContext& context, int& exit_stat
           exit_status = exit_code::unusable;
           return;
         }
-        written = export_har(**db, *filter, file, options);
+        written = export_har(*db, *filter, file, options);
       }
       if (written.is_ok()) std::filesystem::rename(partial, args->out);
       else std::remove(partial.c_str());

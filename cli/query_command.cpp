@@ -2,11 +2,11 @@
 
 #include <iostream>
 
+#include "cli/command_support.h"
 #include "cli/exit_codes.h"
 #include "cli/filter_options.h"
 #include "cli/table_printer.h"
 #include "query/exchange_page.h"
-#include "query/query_database.h"
 #include "query/redaction.h"
 
 namespace trafficdb {
@@ -47,25 +47,17 @@ void add_query_command(CLI::App& app, const CliContext& context, int& exit_statu
   cmd->add_flag("--count", args->count, "Also count all matching rows (up to 100000)");
   cmd->add_flag("--no-redact", args->no_redact, "Show secrets in query strings");
   cmd->callback([&context, &exit_status, args] {
-    auto filter = args->filters.build();
-    if (!filter.is_ok()) {
-      std::cerr << "trafficdb: " << filter.status().message() << '\n';
-      exit_status = exit_code::usage;
-      return;
-    }
-    auto db = open_query_database(context.db_path(), OpenMode::read_only);
-    if (!db.is_ok()) {
-      std::cerr << "trafficdb: " << db.status().message() << '\n';
-      exit_status = exit_code::unusable;
-      return;
-    }
+    const auto filter = build_filter_or_report(args->filters, exit_status);
+    if (!filter) return;
+    const auto db = open_or_report(context.db_path(), OpenMode::read_only, exit_status);
+    if (!db) return;
     PageRequest request;
     request.filter = *filter;
     if (args->after >= 0) request.after_id = args->after;
     if (args->before >= 0) request.before_id = args->before;
     request.newest_first = args->latest;
     request.limit = args->limit;
-    auto page = find_exchanges(**db, request);
+    auto page = find_exchanges(*db, request);
     if (!page.is_ok()) {
       std::cerr << "trafficdb: " << page.status().message() << '\n';
       exit_status = exit_code::unusable;
@@ -74,7 +66,7 @@ void add_query_command(CLI::App& app, const CliContext& context, int& exit_statu
     std::optional<std::int64_t> matched;
     bool capped = false;
     if (args->count) {
-      auto n = count_exchanges(**db, *filter, 100000, &capped);
+      auto n = count_exchanges(*db, *filter, 100000, &capped);
       if (n.is_ok()) matched = *n;
     }
     if (args->json) {

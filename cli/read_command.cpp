@@ -2,10 +2,10 @@
 
 #include <iostream>
 
+#include "cli/command_support.h"
 #include "cli/exit_codes.h"
 #include "cli/filter_options.h"
 #include "query/consumer_cursor.h"
-#include "query/query_database.h"
 
 namespace trafficdb {
 namespace {
@@ -32,19 +32,11 @@ void add_read_command(CLI::App& app, const CliContext& context, int& exit_status
   cmd->add_option("--limit", args->limit, "Exchanges per read")->check(CLI::Range(std::size_t{1}, std::size_t{10000}))->capture_default_str();
   cmd->add_flag("--no-redact", args->no_redact, "Show secrets in query strings");
   cmd->callback([&context, &exit_status, args] {
-    auto filter = args->filters.build();
-    if (!filter.is_ok()) {
-      std::cerr << "trafficdb: " << filter.status().message() << '\n';
-      exit_status = exit_code::usage;
-      return;
-    }
-    auto db = open_query_database(context.db_path(), OpenMode::read_write);
-    if (!db.is_ok()) {
-      std::cerr << "trafficdb: " << db.status().message() << '\n';
-      exit_status = exit_code::unusable;
-      return;
-    }
-    auto page = read_for_consumer(**db, args->consumer, args->session, *filter, args->limit);
+    const auto filter = build_filter_or_report(args->filters, exit_status);
+    if (!filter) return;
+    const auto db = open_or_report(context.db_path(), OpenMode::read_write, exit_status);
+    if (!db) return;
+    auto page = read_for_consumer(*db, args->consumer, args->session, *filter, args->limit);
     if (!page.is_ok()) {
       std::cerr << "trafficdb: " << page.status().message() << '\n';
       exit_status = exit_code::unusable;

@@ -2,10 +2,10 @@
 
 #include <iostream>
 
+#include "cli/command_support.h"
 #include "cli/exit_codes.h"
 #include "cli/filter_options.h"
 #include "cli/table_printer.h"
-#include "query/query_database.h"
 #include "query/traffic_stats.h"
 
 namespace trafficdb {
@@ -40,20 +40,12 @@ void add_stats_command(CLI::App& app, const CliContext& context, int& exit_statu
   cmd->add_option("--limit", args->limit, "Show the largest groups only")->capture_default_str();
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([&context, &exit_status, args] {
-    auto filter = args->filters.build();
-    if (!filter.is_ok()) {
-      std::cerr << "trafficdb: " << filter.status().message() << '\n';
-      exit_status = exit_code::usage;
-      return;
-    }
-    auto db = open_query_database(context.db_path(), OpenMode::read_only);
-    if (!db.is_ok()) {
-      std::cerr << "trafficdb: " << db.status().message() << '\n';
-      exit_status = exit_code::unusable;
-      return;
-    }
+    const auto filter = build_filter_or_report(args->filters, exit_status);
+    if (!filter) return;
+    const auto db = open_or_report(context.db_path(), OpenMode::read_only, exit_status);
+    if (!db) return;
     const StatsGroup group = parse_stats_group(args->by).value();
-    auto stats = traffic_stats(**db, *filter, group, args->limit);
+    auto stats = traffic_stats(*db, *filter, group, args->limit);
     if (!stats.is_ok()) {
       std::cerr << "trafficdb: " << stats.status().message() << '\n';
       exit_status = exit_code::unusable;

@@ -11,25 +11,11 @@
 #include "test_support.h"
 
 using namespace trafficdb;
+using test::CollectingSink;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-class CollectingSink : public ExchangeSink {
- public:
-  Status consume(Exchange&& e) override {
-    std::lock_guard lk(mu);
-    exchanges.push_back(std::move(e));
-    return Status::ok();
-  }
-  std::vector<Exchange> snapshot() {
-    std::lock_guard lk(mu);
-    return exchanges;
-  }
-  std::mutex mu;
-  std::vector<Exchange> exchanges;
-};
 
 // The session script, from the real exports: the session grows, a
 // transaction seen in flight completes, a control.charles request shows up,

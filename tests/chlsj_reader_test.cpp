@@ -10,18 +10,10 @@
 #include "websocket_test_frames.h"
 
 using namespace trafficdb;
+using test::CollectingSink;
 using nlohmann::json;
 
 namespace {
-
-class CollectingSink : public ExchangeSink {
- public:
-  Status consume(Exchange&& e) override {
-    exchanges.push_back(std::move(e));
-    return Status::ok();
-  }
-  std::vector<Exchange> exchanges;
-};
 
 ImportReport read_text(const std::string& text, CollectingSink& sink, CharlesConversionOptions options = {}) {
   BoundedJsonInput input(std::string_view(text), chlsj_max_string_bytes(options));

@@ -10,17 +10,9 @@
 #include "test_support.h"
 
 using namespace trafficdb;
+using test::CollectingSink;
 
 namespace {
-
-class CollectingSink : public ExchangeSink {
- public:
-  Status consume(Exchange&& e) override {
-    exchanges.push_back(std::move(e));
-    return Status::ok();
-  }
-  std::vector<Exchange> exchanges;
-};
 
 std::string fill(const std::string& path) {
   auto writer = Writer::open(path);

@@ -8,18 +8,10 @@
 #include "test_support.h"
 
 using namespace trafficdb;
+using test::CollectingSink;
 using nlohmann::json;
 
 namespace {
-
-class CollectingSink : public ExchangeSink {
- public:
-  Status consume(Exchange&& e) override {
-    exchanges.push_back(std::move(e));
-    return Status::ok();
-  }
-  std::vector<Exchange> exchanges;
-};
 
 ImportReport read_text(const std::string& text, CollectingSink& sink, HarReaderOptions options = {}) {
   BoundedJsonInput input(std::string_view(text), har_max_string_bytes(options));

@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "recorder/exchange.h"
+#include <mutex>
+
+#include "recorder/exchange_sink.h"
 
 namespace trafficdb::test {
 
@@ -45,6 +47,24 @@ std::string shared_samples_dir();
 // Ends the current test as skipped (exit 77 under ctest) when the shared
 // samples are absent, saying so. Returns the directory otherwise.
 std::string require_shared_samples();
+
+// A sink that keeps what it is given (thread-safe), for source tests.
+class CollectingSink : public ExchangeSink {
+ public:
+  Status consume(Exchange&& e) override {
+    std::lock_guard lk(mu_);
+    exchanges.push_back(std::move(e));
+    return Status::ok();
+  }
+  std::vector<Exchange> snapshot() {
+    std::lock_guard lk(mu_);
+    return exchanges;
+  }
+  std::vector<Exchange> exchanges;
+
+ private:
+  std::mutex mu_;
+};
 
 // A plausible exchange for store tests.
 Exchange make_exchange(int n, const std::string& response_body = "{\"ok\":true}");

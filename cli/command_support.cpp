@@ -1,0 +1,26 @@
+#include "cli/command_support.h"
+
+#include <iostream>
+
+#include "cli/exit_codes.h"
+#include "query/query_database.h"
+
+namespace trafficdb {
+
+std::optional<ExchangeFilter> build_filter_or_report(const FilterOptions& options, int& exit_status) {
+  auto filter = options.build();
+  if (filter.is_ok()) return std::move(filter).value();
+  std::cerr << "trafficdb: " << filter.status().message() << '\n';
+  exit_status = exit_code::usage;
+  return std::nullopt;
+}
+
+std::unique_ptr<SQLite::Database> open_or_report(const std::string& path, OpenMode mode, int& exit_status) {
+  auto db = open_query_database(path, mode);
+  if (db.is_ok()) return std::move(db).value();
+  std::cerr << "trafficdb: " << db.status().message() << '\n';
+  exit_status = exit_code::unusable;
+  return nullptr;
+}
+
+}  // namespace trafficdb

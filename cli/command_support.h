@@ -1,0 +1,23 @@
+// What the query commands share: building the filter and opening the
+// database, each failure reported on stderr with the right exit status.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <SQLiteCpp/Database.h>
+
+#include "cli/filter_options.h"
+#include "store/database.h"
+
+namespace trafficdb {
+
+// The filter, or nullopt after saying what is wrong (exit status: usage).
+std::optional<ExchangeFilter> build_filter_or_report(const FilterOptions& options, int& exit_status);
+
+// The database with trafficdb's SQL functions, or nullptr after saying why
+// (exit status: unusable).
+std::unique_ptr<SQLite::Database> open_or_report(const std::string& path, OpenMode mode, int& exit_status);
+
+}  // namespace trafficdb
