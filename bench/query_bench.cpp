@@ -192,7 +192,7 @@ struct HostDef {
 };
 
 // In rank order: the k-th host gets weight 1/(k+1)^kZipfExponent (the first
-// about 20% of the traffic, the last about 0.4%).
+// about 24% of the traffic, the last about 0.4%).
 const HostDef kHosts[] = {
     {"api.example.com", HostKind::api},           {"telemetry.example.io", HostKind::telemetry},
     {"cdn.example.com", HostKind::assets},        {"www.example.com", HostKind::web},

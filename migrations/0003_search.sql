@@ -1,5 +1,9 @@
 -- Version 3: text search without full scans, and lookups from a body to its exchanges.
 
+-- A host and a status together (a host that never had that status would
+-- otherwise walk every row with the status).
+CREATE INDEX exchanges_host_status ON exchanges(host, status);
+
 -- Which exchanges carry a body (body search, and cleaning up unused bodies).
 CREATE INDEX exchanges_req_body  ON exchanges(req_body_id)  WHERE req_body_id IS NOT NULL;
 CREATE INDEX exchanges_resp_body ON exchanges(resp_body_id) WHERE resp_body_id IS NOT NULL;

@@ -24,10 +24,12 @@ std::string fts5_phrase(const std::string& text) {
 
 std::string url_search_condition(const std::string& text, const BindParam& bind) {
   const std::string needle = bind(text);
-  const std::string scan = "instr(lower(e.url), lower(" + needle + ")) > 0";
-  if (!indexable(text)) return scan;
+  if (!indexable(text)) return "instr(lower(e.url), lower(" + needle + ")) > 0";
+  // One IN list (index hits, then the unindexed tail) lets SQLite look the
+  // rows up by id instead of walking the whole table.
   return "e.id IN (SELECT rowid FROM urls_fts WHERE urls_fts MATCH " + bind(fts5_phrase(text)) +
-         ") OR (e.id > (SELECT position FROM search_state WHERE name = 'urls_fts') AND " + scan + ")";
+         " UNION ALL SELECT id FROM exchanges WHERE id > (SELECT position FROM search_state WHERE name = 'urls_fts') "
+         "AND instr(lower(url), lower(" + needle + ")) > 0)";
 }
 
 std::string body_search_condition(const std::string& text, const BindParam& bind) {
