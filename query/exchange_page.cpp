@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "query/query_deadline.h"
+#include "query/text_search.h"
 #include "query/redaction.h"
 
 namespace trafficdb {
@@ -51,22 +52,50 @@ ExchangeSummary read_summary(SQLite::Statement& st) {
 
 }  // namespace
 
+// True when urls_fts covers every exchange, so a URL search can read the
+// index in id order and stop after one page.
+bool url_index_complete(SQLite::Database& db) {
+  return db.execAndGet("SELECT (SELECT position FROM search_state WHERE name = 'urls_fts') >= "
+                       "(SELECT coalesce(max(id), 0) FROM exchanges)")
+             .getInt() != 0;
+}
+
 Result<ExchangePage> find_exchanges(SQLite::Database& db, const PageRequest& request) {
-  auto condition = filter_condition(request.filter);
+  // A URL substring search with a complete index reads urls_fts first, in
+  // id order, so a common term costs one page rather than all its matches.
+  ExchangeFilter filter = request.filter;
+  std::string url_phrase;
+  try {
+    if (!filter.url_contains.empty() && trigram_indexable(filter.url_contains) && url_index_complete(db)) {
+      url_phrase = fts5_phrase(filter.url_contains);
+      filter.url_contains.clear();
+    }
+  } catch (const SQLite::Exception& e) {
+    return Status::error(std::string("query failed: ") + e.what());
+  }
+  auto condition = filter_condition(filter);
   if (!condition.is_ok()) return condition.status();
   const bool descending = request.newest_first || (request.before_id && !request.after_id);
   std::vector<SqlParam> params = condition->params;
-  std::string sql = std::string("SELECT ") + kSummaryColumns + " FROM exchanges e WHERE " + condition->sql;
+  const char* id = url_phrase.empty() ? "e.id" : "f.rowid";
+  std::string sql = std::string("SELECT ") + kSummaryColumns;
+  if (url_phrase.empty()) {
+    sql += " FROM exchanges e WHERE " + condition->sql;
+  } else {
+    params.emplace_back(url_phrase);
+    sql += " FROM urls_fts f JOIN exchanges e ON e.id = f.rowid WHERE urls_fts MATCH ?" +
+           std::to_string(params.size()) + " AND " + condition->sql;
+  }
   if (request.after_id) {
     params.emplace_back(*request.after_id);
-    sql += " AND e.id > ?" + std::to_string(params.size());
+    sql += std::string(" AND ") + id + " > ?" + std::to_string(params.size());
   }
   if (request.before_id) {
     params.emplace_back(*request.before_id);
-    sql += " AND e.id < ?" + std::to_string(params.size());
+    sql += std::string(" AND ") + id + " < ?" + std::to_string(params.size());
   }
   params.emplace_back(static_cast<std::int64_t>(request.limit + 1));
-  sql += descending ? " ORDER BY e.id DESC" : " ORDER BY e.id";
+  sql += std::string(" ORDER BY ") + id + (descending ? " DESC" : "");
   sql += " LIMIT ?" + std::to_string(params.size());
   QueryDeadline deadline(db, request.time_limit, request.cancel);
   try {

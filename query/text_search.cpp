@@ -1,17 +1,12 @@
 #include "query/text_search.h"
 
 namespace trafficdb {
-namespace {
-
-// Trigram indexes need three characters (code points) to match on.
-bool indexable(const std::string& text) {
+bool trigram_indexable(const std::string& text) {
   std::size_t code_points = 0;
   for (const unsigned char c : text)
     if ((c & 0xC0) != 0x80) ++code_points;
   return code_points >= 3;
 }
-
-}  // namespace
 
 std::string fts5_phrase(const std::string& text) {
   std::string out = "\"";
@@ -24,7 +19,7 @@ std::string fts5_phrase(const std::string& text) {
 
 std::string url_search_condition(const std::string& text, const BindParam& bind) {
   const std::string needle = bind(text);
-  if (!indexable(text)) return "instr(lower(e.url), lower(" + needle + ")) > 0";
+  if (!trigram_indexable(text)) return "instr(lower(e.url), lower(" + needle + ")) > 0";
   // One IN list (index hits, then the unindexed tail) lets SQLite look the
   // rows up by id instead of walking the whole table.
   return "e.id IN (SELECT rowid FROM urls_fts WHERE urls_fts MATCH " + bind(fts5_phrase(text)) +
@@ -37,7 +32,7 @@ std::string body_search_condition(const std::string& text, const BindParam& bind
   const std::string scan_bodies = "SELECT id FROM bodies WHERE is_text AND instr(lower(CAST(data AS TEXT)), lower(" +
                                   needle + ")) > 0";
   std::string matching;
-  if (indexable(text)) {
+  if (trigram_indexable(text)) {
     matching = "SELECT rowid FROM bodies_fts WHERE bodies_fts MATCH " + bind(fts5_phrase(text)) + " UNION ALL " +
                scan_bodies + " AND id > (SELECT position FROM search_state WHERE name = 'bodies_fts')";
   } else {

@@ -21,6 +21,9 @@ std::string url_search_condition(const std::string& text, const BindParam& bind)
 // A condition over `e` true when its request or response body contains `text`.
 std::string body_search_condition(const std::string& text, const BindParam& bind);
 
+// Whether a trigram index can match `text` (three characters or more).
+bool trigram_indexable(const std::string& text);
+
 // `text` as an FTS5 phrase: "..." with inner quotes doubled.
 std::string fts5_phrase(const std::string& text);
 

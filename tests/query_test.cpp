@@ -410,3 +410,35 @@ TEST_CASE("A filter query that runs too long is stopped with a clear message", "
   r.cancel = nullptr;
   CHECK(find_exchanges(**db, r).is_ok());  // the handler is gone after each query
 }
+
+TEST_CASE("URL search pages through the index in id order, both ways", "[query][search]") {
+  Store store;
+  {
+    auto rw = open_database(store.path, OpenMode::read_write);
+    bool remaining = true;
+    while (remaining) REQUIRE(index_search_batch(**rw, 100, remaining).is_ok());
+  }
+  auto db = store.open();
+  PageRequest r;
+  r.filter.url_contains = "/V1/USERS";
+  r.limit = 1;
+  r.after_id = 0;
+  std::vector<std::int64_t> seen;
+  for (int i = 0; i < 10; ++i) {
+    auto page = find_exchanges(*db, r);
+    REQUIRE(page.is_ok());
+    for (const auto& s : page->items) seen.push_back(s.id);
+    if (!page->has_more) break;
+    r.after_id = page->next_cursor;
+  }
+  CHECK(seen == Ids{1, 5, 6});
+  PageRequest latest;
+  latest.filter.url_contains = "users";
+  latest.filter.methods = {"GET"};
+  latest.newest_first = true;
+  auto page = find_exchanges(*db, latest);
+  REQUIRE(page.is_ok());
+  REQUIRE(page->items.size() == 2);
+  CHECK(page->items[0].id == 5);
+  CHECK(page->items[1].id == 1);
+}
