@@ -95,6 +95,7 @@ class Importer {
     if (!writer_) {
       WriterOptions options;
       options.max_body_bytes = args_.max_body_bytes;
+      options.index_when_idle = false;  // indexing competes with parsing; done at the end if small
       auto writer = Writer::open(context_.db_path(), options);
       if (!writer.is_ok()) {
         std::cerr << "trafficdb: " << writer.status().message() << '\n';
@@ -168,12 +169,22 @@ class Importer {
       std::cout << '\n';
     }
     stored_anything_ = stored_anything_ || report.stored > 0;
-    if (report.stored >= 50000 && !args_.quiet)
-      std::cout << "  (run 'trafficdb index' to make body and URL search over these rows fast)\n";
+    indexable_rows_ += report.stored;
     return report.clean() ? FileOutcome::clean : FileOutcome::with_errors;
   }
 
   int finish(bool any_unusable, bool any_errors) {
+    // A small import is indexed for search right away; a large one would
+    // take longer than the import itself, so it is left to `trafficdb index`.
+    if (writer_ && indexable_rows_ > 0) {
+      if (indexable_rows_ <= kIndexAtEndRows) {
+        if (Status s = writer_->update_search_index(); !s.is_ok())
+          std::cerr << "trafficdb: search index not updated (" << s.message() << "); run 'trafficdb index'\n";
+      } else if (!args_.quiet) {
+        std::cout << "run 'trafficdb index' to make body and URL search over the " << indexable_rows_
+                  << " new exchanges fast\n";
+      }
+    }
     if (writer_) {
       if (Status s = writer_->close(); !s.is_ok()) {
         std::cerr << "trafficdb: " << s.message() << '\n';
@@ -187,8 +198,10 @@ class Importer {
  private:
   const CliContext& context_;
   const ImportArgs& args_;
+  static constexpr std::size_t kIndexAtEndRows = 20000;
   std::unique_ptr<Writer> writer_;
   bool stored_anything_ = false;
+  std::size_t indexable_rows_ = 0;
 };
 
 }  // namespace

@@ -368,6 +368,15 @@ Status Writer::close() {
   return failure();
 }
 
+Status Writer::update_search_index() {
+  if (Status s = flush(); !s.is_ok()) return s;
+  std::lock_guard db_lock(db_mu_);
+  for (bool remaining = true; remaining;) {
+    if (Status s = index_search_batch(*db_, 20000, remaining); !s.is_ok()) return s;
+  }
+  return Status::ok();
+}
+
 WriterStats Writer::stats() const {
   std::lock_guard lk(mu_);
   return stats_;
@@ -412,7 +421,7 @@ void Writer::run() {
       auto ready = [&] {
         return !queue_.empty() || stopping_ || (flush_waiters_ > 0 && !pending.empty()) ||
                (!pending.empty() && clock::now() >= oldest + options_.max_delay) ||
-               (pending.empty() && index_behind_);
+               (pending.empty() && index_behind_ && options_.index_when_idle);
       };
       if (pending.empty()) work_cv_.wait(lk, ready);
       else work_cv_.wait_until(lk, oldest + options_.max_delay, ready);
@@ -433,7 +442,7 @@ void Writer::run() {
                (pending.size() >= options_.batch_size || pending_bytes_ * 2 >= options_.queue_max_bytes ||
                 clock::now() >= oldest + options_.max_delay ||
                 (queue_.empty() && (flush_waiters_ > 0 || stopping_)));
-      index = !commit && pending.empty() && queue_.empty() && index_behind_;
+      index = !commit && pending.empty() && queue_.empty() && index_behind_ && options_.index_when_idle;
     }
     if (index) {
       index_step();

@@ -49,11 +49,13 @@ struct WriterOptions {
   std::chrono::milliseconds max_delay{200};
   std::size_t queue_max_bytes = 256u << 20;
   std::uint64_t max_body_bytes = 32u << 20;
-  // The full-text indexes are updated when the writer is idle, in batches of
-  // this many rows, and brought up to date on close when index_on_close
-  // (off by default: on a large import that takes longer than the import;
-  // searches scan what is not indexed, and `trafficdb index` catches up).
+  // The full-text indexes are updated in batches of this many rows while
+  // the writer is idle (index_when_idle: right for live recording, where the
+  // writer mostly waits), and brought up to date on close (index_on_close).
+  // A bulk import turns both off: indexing costs more than the import, so
+  // `trafficdb index` does it after; searches scan what is not indexed.
   std::size_t index_batch_rows = 2000;
+  bool index_when_idle = true;
   bool index_on_close = false;
 };
 
@@ -88,6 +90,10 @@ class Writer {
 
   // Flushes and stops the thread. Idempotent; returns the writer's failure, if any.
   Status close();
+
+  // Brings the search indexes up to date now (after a flush). For callers
+  // that turned idle indexing off and want a small import indexed.
+  Status update_search_index();
 
   WriterStats stats() const;
 
