@@ -1,5 +1,6 @@
 #include "cli/command_support.h"
 
+#include <filesystem>
 #include <iostream>
 
 #include "cli/exit_codes.h"
@@ -16,6 +17,11 @@ std::optional<ExchangeFilter> build_filter_or_report(const FilterOptions& option
 }
 
 std::unique_ptr<SQLite::Database> open_or_report(const std::string& path, OpenMode mode, int& exit_status) {
+  if (!std::filesystem::exists(path)) {
+    std::cerr << "trafficdb: " << path << ": no such database (import or record something first)\n";
+    exit_status = exit_code::unusable;
+    return nullptr;
+  }
   auto db = open_query_database(path, mode);
   if (db.is_ok()) return std::move(db).value();
   std::cerr << "trafficdb: " << db.status().message() << '\n';

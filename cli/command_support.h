@@ -17,7 +17,8 @@ namespace trafficdb {
 std::optional<ExchangeFilter> build_filter_or_report(const FilterOptions& options, int& exit_status);
 
 // The database with trafficdb's SQL functions, or nullptr after saying why
-// (exit status: unusable).
+// (exit status: unusable). Even read-write, it must exist already: a
+// mistyped --db should not quietly create an empty database.
 std::unique_ptr<SQLite::Database> open_or_report(const std::string& path, OpenMode mode, int& exit_status);
 
 }  // namespace trafficdb

@@ -37,6 +37,11 @@ void add_export_command(CLI::App& app, const CliContext& context, int& exit_stat
   har->callback([&context, &exit_status, args] {
     const auto filter = build_filter_or_report(args->filters, exit_status);
     if (!filter) return;
+    if (args->out != "-" && std::filesystem::is_directory(args->out)) {
+      std::cerr << "trafficdb: " << args->out << " is a directory; give a file name\n";
+      exit_status = exit_code::usage;
+      return;
+    }
     if (args->out != "-" && std::filesystem::exists(args->out) && !args->force) {
       std::cerr << "trafficdb: " << args->out << " exists; give --force to overwrite it\n";
       exit_status = exit_code::usage;

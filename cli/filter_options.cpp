@@ -61,6 +61,7 @@ Result<ExchangeFilter> FilterOptions::build() const {
   if (!header.empty()) {
     const auto colon = header.find(':');
     f.header_name = header.substr(0, colon);
+    if (f.header_name.empty()) return Status::error("--header: give a header name, as NAME or NAME:VALUE");
     if (colon != std::string::npos) f.header_value = header.substr(colon + 1);
     while (!f.header_value.empty() && f.header_value.front() == ' ') f.header_value.erase(0, 1);
     f.header_side = header_side == "request" ? HeaderSide::request

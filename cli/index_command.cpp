@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/command_support.h"
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
 #include "store/database.h"
@@ -15,14 +16,10 @@ void add_index_command(CLI::App& app, const CliContext& context, int& exit_statu
               "this command. Searches (--body-contains, --url-contains) are correct either way: rows not yet\n"
               "indexed are scanned, which is slow on millions of rows.");
   cmd->callback([&context, &exit_status] {
-    auto db = open_database(context.db_path(), OpenMode::read_write);
-    if (!db.is_ok()) {
-      std::cerr << "trafficdb: " << db.status().message() << '\n';
-      exit_status = exit_code::unusable;
-      return;
-    }
+    auto db = open_or_report(context.db_path(), OpenMode::read_write, exit_status);
+    if (!db) return;
     const auto behind = [&] {
-      return (*db)->execAndGet("SELECT (SELECT count(*) FROM bodies WHERE id > (SELECT position FROM search_state "
+      return db->execAndGet("SELECT (SELECT count(*) FROM bodies WHERE id > (SELECT position FROM search_state "
                                "WHERE name = 'bodies_fts')) + (SELECT count(*) FROM exchanges WHERE id > (SELECT "
                                "position FROM search_state WHERE name = 'urls_fts'))")
           .getInt64();
@@ -31,7 +28,7 @@ void add_index_command(CLI::App& app, const CliContext& context, int& exit_statu
     ProgressLine progress("indexing", static_cast<std::uint64_t>(total), 1);
     bool remaining = total > 0;
     while (remaining) {
-      if (Status s = index_search_batch(**db, 20000, remaining); !s.is_ok()) {
+      if (Status s = index_search_batch(*db, 20000, remaining); !s.is_ok()) {
         std::cerr << "trafficdb: " << s.message() << '\n';
         exit_status = exit_code::unusable;
         return;

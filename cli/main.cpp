@@ -47,6 +47,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return exit_code::usage;
+  } catch (const std::exception& e) {  // a library's, at the edge: say it rather than abort
+    std::cerr << "trafficdb: " << e.what() << '\n';
+    return exit_code::unusable;
   }
   return exit_status;
 }

@@ -9,6 +9,7 @@
 #include "cli/stop_signals.h"
 #include "common/timestamp.h"
 #include "recorder/charles/charles_live_recorder.h"
+#include "recorder/url.h"
 #include "store/writer.h"
 
 namespace trafficdb {
@@ -46,6 +47,15 @@ int record_charles(const CliContext& context, const CharlesArgs& args) {
     duration = *d;
   }
 
+  {
+    std::string proxy = args.proxy;
+    if (proxy.find("://") == std::string::npos) proxy = "http://" + proxy;
+    auto parts = parse_url(proxy);
+    if (!parts.is_ok() || parts->scheme != "http" || parts->path != "/") {
+      std::cerr << "trafficdb: bad --proxy '" << args.proxy << "': give Charles's proxy as http://HOST:PORT\n";
+      return exit_code::usage;
+    }
+  }
   StopSignals signals;  // before any thread starts
   WriterOptions writer_options;
   writer_options.max_body_bytes = args.max_body_bytes;
@@ -85,7 +95,7 @@ int record_charles(const CliContext& context, const CharlesArgs& args) {
   }
   log_line("recording Charles at " + args.proxy + " into session " + std::to_string(*session) + " of " +
            context.db_path() + (duration ? "" : "; Ctrl-C stops"));
-  signals.wait(duration);
+  signals.wait(duration, [&] { return recorder.failed(); });
 
   const Status stopped = recorder.stop();
   const CharlesLiveStats stats = recorder.stats();

@@ -1,5 +1,6 @@
 #include "cli/sql_command.h"
 
+#include <cmath>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -81,6 +82,11 @@ void add_sql_command(CLI::App& app, const CliContext& context, int& exit_status)
     if (!db.is_ok()) {
       std::cerr << "trafficdb: " << db.status().message() << '\n';
       exit_status = exit_code::unusable;
+      return;
+    }
+    if (!std::isfinite(args->timeout_seconds)) {
+      std::cerr << "trafficdb: --timeout must be a number of seconds\n";
+      exit_status = exit_code::usage;
       return;
     }
     SqlLimits limits;

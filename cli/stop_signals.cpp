@@ -15,11 +15,12 @@ StopSignals::StopSignals() {
 
 StopSignals::~StopSignals() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
 
-int StopSignals::wait(std::optional<std::chrono::milliseconds> limit) {
+int StopSignals::wait(std::optional<std::chrono::milliseconds> limit, const std::function<bool()>& give_up) {
   const auto deadline = limit ? std::chrono::steady_clock::now() + *limit : std::chrono::steady_clock::time_point::max();
   for (;;) {
     auto left = deadline - std::chrono::steady_clock::now();
     if (left <= std::chrono::steady_clock::duration::zero()) return 0;
+    if (give_up && give_up()) return 0;
     // Wake at least every second so a far deadline needs no special case.
     const auto step = std::min<std::chrono::steady_clock::duration>(left, std::chrono::seconds(1));
     const auto secs = std::chrono::duration_cast<std::chrono::seconds>(step);

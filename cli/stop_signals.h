@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 
 namespace trafficdb {
@@ -19,9 +20,9 @@ class StopSignals {
   StopSignals(const StopSignals&) = delete;
   StopSignals& operator=(const StopSignals&) = delete;
 
-  // Waits until SIGINT/SIGTERM arrives (returns its number) or `limit` has
-  // passed (returns 0). Without a limit, waits for a signal.
-  int wait(std::optional<std::chrono::milliseconds> limit);
+  // Waits until SIGINT/SIGTERM arrives (returns its number), `limit` has
+  // passed, or `give_up` (checked every second) says so (both return 0).
+  int wait(std::optional<std::chrono::milliseconds> limit, const std::function<bool()>& give_up = {});
 
  private:
   sigset_t set_{};

@@ -15,6 +15,9 @@ CREATE INDEX exchanges_resp_body ON exchanges(resp_body_id) WHERE resp_body_id I
 CREATE VIRTUAL TABLE bodies_fts USING fts5(text, content = '', tokenize = 'trigram');
 CREATE VIRTUAL TABLE urls_fts   USING fts5(url,  content = '', tokenize = 'trigram');
 
+-- Bodies longer than the indexed prefix (1 MiB), which searches also scan.
+CREATE INDEX bodies_large ON bodies(size) WHERE size > 1048576;
+
 CREATE TABLE search_state (
   name     TEXT PRIMARY KEY,           -- 'bodies_fts' or 'urls_fts'
   position INTEGER NOT NULL DEFAULT 0  -- highest bodies.id / exchanges.id indexed

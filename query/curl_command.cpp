@@ -31,10 +31,37 @@ bool skipped_header(const std::string& name, const std::string& value, const Req
 }  // namespace
 
 std::string shell_quote(std::string_view text) {
-  std::string out = "'";
-  for (const char c : text) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+  // Control characters (and C1 controls) would act on a terminal showing the
+  // command, so they go out as $'\xNN' escapes, never raw.
+  bool plain = true;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f || (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                                  static_cast<unsigned char>(text[i + 1]) <= 0x9f))
+      plain = false;
+  }
+  if (plain) {
+    std::string out = "'";
+    for (const char c : text) {
+      if (c == '\'') out += "'\\''";
+      else out += c;
+    }
+    return out + "'";
+  }
+  static const char* hex = "0123456789abcdef";
+  std::string out = "$'";
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\'' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c >= 0x7f) {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
   }
   return out + "'";
 }

@@ -39,7 +39,7 @@ bool is_json_type(const std::string& content_type) {
 std::optional<std::string> to_utf8(std::string_view bytes, const std::string& charset) {
   iconv_t cd = iconv_open("UTF-8", charset.c_str());
   if (cd == reinterpret_cast<iconv_t>(-1)) return std::nullopt;
-  std::string out(bytes.size() * 4 + 16, '\0');
+  std::string out(bytes.size() * 16 + 16, '\0');  // the widest charsets expand 12 times
   char* in = const_cast<char*>(bytes.data());
   std::size_t in_left = bytes.size();
   char* outp = out.data();
@@ -58,6 +58,28 @@ std::string cut_text(const std::string& text, std::size_t max, bool& truncated) 
   std::size_t end = max;
   while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
   return text.substr(0, end);
+}
+
+// Pretty-printing builds the whole document: only for bodies of modest size
+// and nesting (nlohmann's printer recurses).
+bool safe_to_pretty_print(const std::string& text) {
+  if (text.size() > (1u << 20)) return false;
+  int depth = 0;
+  bool in_string = false, escape = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escape) escape = false;
+      else if (c == '\\') escape = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > 128) return false;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return true;
 }
 
 nlohmann::json headers_json(const Headers& headers) {
@@ -89,13 +111,13 @@ BodyView view_body(const Body& body, bool stored_as_text, const std::string& con
   if (stored_as_text || looks_like_text(body.data)) {
     text = body.data;
   } else if (const std::string cs = charset_of(content_type); !cs.empty() && cs != "utf-8" && cs != "utf8") {
-    text = to_utf8(body.data, cs);
+    text = to_utf8(std::string_view(body.data).substr(0, options.max_body_bytes + 16), cs);
     if (text && looks_like_text(*text)) v.charset = cs;
     else text.reset();
   }
   if (text) {
     v.kind = "text";
-    if (options.pretty_json && is_json_type(content_type)) {
+    if (options.pretty_json && is_json_type(content_type) && safe_to_pretty_print(*text)) {
       const auto parsed = nlohmann::json::parse(*text, nullptr, false);
       if (!parsed.is_discarded()) text = parsed.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
     }

@@ -102,8 +102,10 @@ Result<SqlCondition> filter_condition(const ExchangeFilter& f) {
     if (r.low == r.high) return "e.status = " + b.param(std::int64_t{r.low});
     return "e.status BETWEEN " + b.param(std::int64_t{r.low}) + " AND " + b.param(std::int64_t{r.high});
   });
-  if (!f.path_prefix.empty())
-    b.add("substr(e.path, 1, " + b.param(static_cast<std::int64_t>(f.path_prefix.size())) + ") = " + b.param(f.path_prefix));
+  if (!f.path_prefix.empty()) {
+    const std::string prefix = b.param(f.path_prefix);
+    b.add("substr(e.path, 1, length(" + prefix + ")) = " + prefix);  // length() counts characters, as substr does
+  }
   if (!f.path_contains.empty()) b.add("instr(e.path, " + b.param(f.path_contains) + ") > 0");
   if (!f.path_glob.empty()) b.add("e.path GLOB " + b.param(f.path_glob));
   if (!f.url_contains.empty()) b.add(url_search_condition(f.url_contains, [&](SqlParam p) { return b.param(std::move(p)); }));

@@ -95,8 +95,9 @@ Result<std::optional<StoredExchange>> load_exchange(SQLite::Database& db, std::i
     out.websocket_message_count = st.getColumn(37).getInt64();
 
     if (out.websocket_message_count > 0 && max_websocket_messages > 0) {
-      SQLite::Statement m(db, "SELECT sender, opcode, at, size, payload FROM websocket_messages WHERE exchange_id = ? "
-                              "ORDER BY seq LIMIT ?");
+      // Payloads only up to what a view shows: a message may be megabytes.
+      SQLite::Statement m(db, "SELECT sender, opcode, at, size, substr(payload, 1, 65536) FROM websocket_messages "
+                              "WHERE exchange_id = ? ORDER BY seq LIMIT ?");
       m.bind(1, static_cast<std::int64_t>(id));
       m.bind(2, static_cast<std::int64_t>(max_websocket_messages));
       while (m.executeStep()) {

@@ -24,7 +24,8 @@ struct StoredExchange {
 };
 
 // nullopt when there is no exchange with that id. At most
-// `max_websocket_messages` messages are loaded (the count says how many exist).
+// `max_websocket_messages` messages are loaded (the count says how many
+// exist), each with at most 64 KiB of its payload (its size says the rest).
 Result<std::optional<StoredExchange>> load_exchange(SQLite::Database& db, std::int64_t id,
                                                      std::size_t max_websocket_messages = 1000);
 

@@ -58,8 +58,10 @@ ordered_json har_entry(const StoredExchange& stored, const HarExportOptions& opt
   entry["startedDateTime"] = format_iso8601(ex.timings.started.value_or(0));
   entry["time"] = stored.duration_ms.value_or(0.0);
 
+  // HAR wants an absolute URL; a CONNECT tunnel is stored as host:port.
+  const std::string url = ex.tunnel && rq.url.find("://") == std::string::npos ? "https://" + rq.url : rq.url;
   ordered_json request = {{"method", rq.method},
-                          {"url", options.redact ? redact_url(rq.url, rules) : rq.url},
+                          {"url", options.redact ? redact_url(url, rules) : url},
                           {"httpVersion", rq.http_version},
                           {"cookies", ordered_json::array()},
                           {"headers", headers(rq.headers)},
@@ -86,7 +88,8 @@ ordered_json har_entry(const StoredExchange& stored, const HarExportOptions& opt
                          {"cookies", ordered_json::array()},
                          {"headers", headers(rs.headers)},
                          {"content", std::move(content)},
-                         {"redirectURL", std::string(find_header(rs.headers, "location").value_or(""))},
+                         {"redirectURL", options.redact ? redact_url(find_header(rs.headers, "location").value_or(""), rules)
+                                                        : std::string(find_header(rs.headers, "location").value_or(""))},
                          {"headersSize", -1},
                          {"bodySize", rs.body.wire_size.value_or(-1)}};
   } else {

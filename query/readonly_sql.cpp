@@ -16,7 +16,8 @@ namespace {
 const std::set<std::string, std::less<>> kReadPragmas = {
     "table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list",
     "table_list", "function_list", "collation_list", "database_list", "user_version", "application_id",
-    "page_size", "page_count", "freelist_count", "schema_version", "journal_mode", "compile_options"};
+    "page_size", "page_count", "freelist_count", "schema_version", "journal_mode", "compile_options",
+    "data_version"};  // FTS5 reads data_version on its own
 
 struct AuthorizerState {
   std::string refused;  // first thing refused, for the message

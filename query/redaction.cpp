@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string>
 
 namespace trafficdb {
 namespace {
@@ -31,9 +32,14 @@ std::string mask_cookie_values(std::string_view value, bool only_first) {
     const std::size_t semi = std::min(value.find(';', start), value.size());
     std::string_view pair = value.substr(start, semi - start);
     const std::size_t eq = pair.find('=');
-    if ((first || !only_first) && eq != std::string_view::npos) {
-      out.append(pair.substr(0, eq + 1));
-      out.append(kRedacted);
+    if (first || !only_first) {
+      if (eq != std::string_view::npos) {
+        out.append(pair.substr(0, eq + 1));
+        out.append(kRedacted);
+      } else if (!pair.empty()) {
+        out.append(pair.front() == ' ' ? " " : "");  // a value without a name: all of it is secret
+        out.append(kRedacted);
+      }
     } else {
       out.append(pair);
     }
@@ -51,7 +57,7 @@ const RedactionRules& RedactionRules::defaults() {
   static const RedactionRules rules{
       {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key", "apikey",
        "x-auth-token", "x-access-token", "x-amz-security-token", "x-csrf-token", "x-xsrf-token", "x-session-id"},
-      {"token", "secret", "password", "api-key", "api_key", "apikey", "signature"},
+      {"token", "secret", "password", "api-key", "api_key", "apikey", "signature", "-key", "auth"},
       {"access_token", "refresh_token", "id_token", "token", "api_key", "apikey", "key", "password", "passwd", "pwd",
        "secret", "client_secret", "signature", "sig", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
        "auth", "code", "session", "sessionid", "jwt"},
@@ -73,13 +79,27 @@ bool RedactionRules::secret_header(std::string_view name) const {
 }
 
 bool RedactionRules::secret_param(std::string_view name) const {
-  const std::string n = lower(name);
+  // Names are matched as the server reads them: percent-decoded ("api%5Fkey").
+  std::string decoded;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (name[i] == '%' && i + 2 < name.size() && std::isxdigit(static_cast<unsigned char>(name[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(name[i + 2]))) {
+      decoded += static_cast<char>(std::stoi(std::string(name.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      decoded += name[i] == '+' ? ' ' : name[i];
+    }
+  }
+  const std::string n = lower(decoded);
   return is_one_of(n, query_params) || contains_any(n, param_fragments);
 }
 
 std::string redact_header_value(std::string_view name, std::string_view value, const RedactionRules& rules) {
-  if (!rules.secret_header(name)) return std::string(value);
   const std::string n = lower(name);
+  // Headers that carry a URL carry its query string (tokens, codes) too.
+  if (n == "referer" || n == "location" || n == "content-location" || n == "origin" || n == "refresh")
+    return redact_url(value, rules);
+  if (!rules.secret_header(name)) return std::string(value);
   if (n == "authorization" || n == "proxy-authorization") {
     const std::size_t space = value.find(' ');
     if (space != std::string_view::npos && space > 0) return std::string(value.substr(0, space + 1)) + std::string(kRedacted);
@@ -118,13 +138,36 @@ std::string redact_query_string(std::string_view query, const RedactionRules& ru
 }
 
 std::string redact_url(std::string_view url, const RedactionRules& rules) {
-  const std::size_t q = url.find('?');
-  if (q == std::string_view::npos) return std::string(url);
-  const std::size_t hash = url.find('#', q);
-  const std::string_view query = url.substr(q + 1, hash == std::string_view::npos ? std::string_view::npos : hash - q - 1);
-  std::string out(url.substr(0, q + 1));
-  out += redact_query_string(query, rules);
-  if (hash != std::string_view::npos) out += url.substr(hash);
+  std::string out;
+  // user:password@ in the authority.
+  std::string_view rest = url;
+  if (const auto scheme = rest.find("://"); scheme != std::string_view::npos) {
+    const std::size_t authority_start = scheme + 3;
+    const std::size_t authority_end = std::min(rest.find_first_of("/?#", authority_start), rest.size());
+    const std::size_t at = rest.substr(0, authority_end).rfind('@');
+    out.append(rest.substr(0, authority_start));
+    if (at != std::string_view::npos && at >= authority_start) {
+      out.append(kRedacted);
+      out += '@';
+      rest = rest.substr(at + 1);
+    } else {
+      rest = rest.substr(authority_start);
+    }
+  }
+  // The query, and a fragment that carries parameters (OAuth implicit flow).
+  const std::size_t hash = rest.find('#');
+  const std::size_t q = rest.find('?');
+  if (q != std::string_view::npos && (hash == std::string_view::npos || q < hash)) {
+    out.append(rest.substr(0, q + 1));
+    const std::size_t end = hash == std::string_view::npos ? rest.size() : hash;
+    out += redact_query_string(rest.substr(q + 1, end - q - 1), rules);
+  } else {
+    out.append(rest.substr(0, hash == std::string_view::npos ? rest.size() : hash));
+  }
+  if (hash != std::string_view::npos) {
+    out += '#';
+    out += redact_query_string(rest.substr(hash + 1), rules);
+  }
   return out;
 }
 

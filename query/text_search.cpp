@@ -1,7 +1,10 @@
 #include "query/text_search.h"
 
+#include "store/search_index.h"
+
 namespace trafficdb {
 bool trigram_indexable(const std::string& text) {
+  if (text.find('\0') != std::string::npos) return false;  // FTS5 cannot take it
   std::size_t code_points = 0;
   for (const unsigned char c : text)
     if ((c & 0xC0) != 0x80) ++code_points;
@@ -33,8 +36,12 @@ std::string body_search_condition(const std::string& text, const BindParam& bind
                                   needle + ")) > 0";
   std::string matching;
   if (trigram_indexable(text)) {
+    // The index holds each body's first kMaxIndexedBodyBytes: longer bodies
+    // are scanned too (bodies_large finds them).
     matching = "SELECT rowid FROM bodies_fts WHERE bodies_fts MATCH " + bind(fts5_phrase(text)) + " UNION ALL " +
-               scan_bodies + " AND id > (SELECT position FROM search_state WHERE name = 'bodies_fts')";
+               scan_bodies + " AND id > (SELECT position FROM search_state WHERE name = 'bodies_fts') UNION ALL " +
+               scan_bodies + " AND size > " + std::to_string(kMaxIndexedBodyBytes) +
+               " AND id <= (SELECT position FROM search_state WHERE name = 'bodies_fts')";
   } else {
     matching = scan_bodies;
   }

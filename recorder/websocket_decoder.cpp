@@ -37,15 +37,18 @@ struct WebSocketDecoder::Inflater {
       if (rc == Z_BUF_ERROR && produced == 0) break;
       if (rc != Z_OK && rc != Z_BUF_ERROR)
         return Status::error(std::string("permessage-deflate data is corrupt") + (zs.msg ? std::string(": ") + zs.msg : ""));
-      // A message that inflates to far more than the cap is a bomb: stop.
-      if (full_size > cap && full_size > 64u * cap) break;
+      // Past the cap nothing more is kept, but the stream must still be read
+      // to its end (the next message refers back into it), up to a ratio
+      // that only a bomb exceeds.
+      if (full_size > 64u * cap) return Status::error("permessage-deflate message inflates past 64 times the limit");
     }
     return Status::ok();
   }
 };
 
-WebSocketDecoder::WebSocketDecoder(WebSocketMessage::Sender sender, std::size_t max_message_bytes)
-    : sender_(sender), max_message_(max_message_bytes) {}
+WebSocketDecoder::WebSocketDecoder(WebSocketMessage::Sender sender, std::size_t max_message_bytes,
+                                   std::size_t max_total_bytes)
+    : sender_(sender), max_message_(max_message_bytes), max_total_(max_total_bytes) {}
 
 WebSocketDecoder::~WebSocketDecoder() = default;
 
@@ -94,6 +97,8 @@ Status WebSocketDecoder::end_frame(std::vector<WebSocketMessage>& out, std::opti
   message_payload_.clear();
   message_size_ = 0;
   in_message_ = false;
+  total_kept_ += m.payload.size();
+  if (total_kept_ > max_total_) return fail("messages beyond " + std::to_string(max_total_) + " bytes in all are not kept");
   out.push_back(std::move(m));
   return Status::ok();
 }

@@ -13,6 +13,9 @@
 // that break the protocol (a reserved opcode, a continuation with nothing to
 // continue, a control frame over 125 bytes, a 64-bit length with the top bit
 // set) stop decoding with an error; messages already complete are kept.
+// A compressed message is inflated to its end (context takeover needs the
+// whole stream) but only up to 64 times the cap: past that it is a bomb and
+// decoding stops.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +32,10 @@ namespace trafficdb {
 
 class WebSocketDecoder {
  public:
-  WebSocketDecoder(WebSocketMessage::Sender sender, std::size_t max_message_bytes);
+  // Keeps at most max_total_bytes of payload over all messages; past that,
+  // decoding stops with an error (the messages before are kept).
+  WebSocketDecoder(WebSocketMessage::Sender sender, std::size_t max_message_bytes,
+                   std::size_t max_total_bytes = std::size_t{1} << 30);
   ~WebSocketDecoder();
   WebSocketDecoder(const WebSocketDecoder&) = delete;
   WebSocketDecoder& operator=(const WebSocketDecoder&) = delete;
@@ -50,6 +56,8 @@ class WebSocketDecoder {
 
   const WebSocketMessage::Sender sender_;
   const std::size_t max_message_;
+  const std::size_t max_total_;
+  std::size_t total_kept_ = 0;
   Status error_;
   std::uint64_t offset_ = 0;  // bytes fed so far, for messages
 

@@ -268,3 +268,10 @@ TEST_CASE("Charles's JSON and HAR exports of one session agree", "[charles][har]
     CHECK(a.response->body.data == b.response->body.data);
   }
 }
+
+TEST_CASE("A transaction's identity does not change when Charles fills in its port", "[charles]") {
+  json in_flight = transaction("/slow");
+  in_flight["actualPort"] = -1;
+  json complete = transaction("/slow");
+  CHECK(charles_transaction_identity(in_flight) == charles_transaction_identity(complete));
+}

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "query/consumer_cursor.h"
+#include "query/curl_command.h"
 #include "query/exchange_detail.h"
 #include "query/exchange_page.h"
 #include "query/query_database.h"
@@ -441,4 +442,46 @@ TEST_CASE("URL search pages through the index in id order, both ways", "[query][
   REQUIRE(page->items.size() == 2);
   CHECK(page->items[0].id == 5);
   CHECK(page->items[1].id == 1);
+}
+
+TEST_CASE("Review fixes: redaction of URLs in headers, userinfo, fragments, bare cookies", "[redaction][hostile]") {
+  CHECK(redact_header_value("Referer", "https://a.example/cb?code=SECRET1&x=1") ==
+        "https://a.example/cb?code=[REDACTED]&x=1");
+  CHECK(redact_header_value("Location", "https://u:SECRET2@a.example/#access_token=SECRET3&state=s") ==
+        "https://[REDACTED]@a.example/#access_token=[REDACTED]&state=s");
+  CHECK(redact_header_value("Cookie", "SECRET4") == "[REDACTED]");
+  CHECK(redact_header_value("X-Auth-Key", "SECRET5") == "[REDACTED]");
+  CHECK(redact_query_string("api%5Fkey=SECRET6") == "api%5Fkey=[REDACTED]");
+}
+
+TEST_CASE("Review fixes: curl lines escape control characters", "[query][hostile]") {
+  Exchange e = test::make_exchange(3, "x");
+  e.request.body.data = "'\x1b[3D; touch /tmp/pwned #";
+  const std::string cmd = curl_command(e, false);
+  for (const char c : cmd) CHECK((static_cast<unsigned char>(c) >= 0x20 || c == '\n'));
+  CHECK(cmd.find("$'\\'\\x1b[3D; touch /tmp/pwned #'") != std::string::npos);
+  CHECK(shell_quote("it's") == "'it'\\''s'");
+}
+
+TEST_CASE("Review fixes: non-ASCII path prefixes and bodies past the indexed prefix", "[query][search]") {
+  test::TempDir dir;
+  auto writer = Writer::open(dir.file("t.db"));
+  REQUIRE(writer.is_ok());
+  const auto session = *(*writer)->create_session({"s", session_source::har, "", session_status::imported, ""});
+  Exchange e = test::make_exchange(1, std::string(1u << 20, 'A') + "NEEDLEXYZ");
+  e.request.path = "/caf\xc3\xa9/menu";
+  REQUIRE((*writer)->consume(session, std::move(e)).is_ok());
+  REQUIRE((*writer)->close().is_ok());
+  {
+    auto rw = open_database(dir.file("t.db"), OpenMode::read_write);
+    bool remaining = true;
+    while (remaining) REQUIRE(index_search_batch(**rw, 100, remaining).is_ok());
+  }
+  auto db = open_query_database(dir.file("t.db"), OpenMode::read_only);
+  ExchangeFilter f;
+  f.path_prefix = "/caf\xc3\xa9";
+  CHECK(ids(**db, f) == Ids{1});
+  f = {};
+  f.body_contains = "needlexyz";
+  CHECK(ids(**db, f) == Ids{1});
 }

@@ -79,3 +79,23 @@ TEST_CASE("Oversized messages are cut and counted; protocol errors stop decoding
   CHECK(partial.feed(ws_frame(1, "abcdef").substr(0, 4), o).is_ok());
   CHECK_FALSE(partial.finish().is_ok());
 }
+
+TEST_CASE("A deflate bomb over many messages is bounded per message and in all", "[websocket][hostile]") {
+  z_stream zs{};
+  REQUIRE(deflateInit2(&zs, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+  const std::string zeros(4u << 20, '\0');
+  std::string bytes;
+  for (int i = 0; i < 10; ++i) {
+    const std::string d = test::ws_deflate(zs, zeros);
+    bytes += ws_frame(2, d, true, nullptr, true);
+  }
+  deflateEnd(&zs);
+  WebSocketDecoder decoder(Sender::server, 1 << 20, 3u << 20);  // 1 MiB a message, 3 MiB in all
+  std::vector<WebSocketMessage> out;
+  CHECK_FALSE(decoder.feed(bytes, out).is_ok());
+  CHECK(out.size() == 3);  // the fourth would pass 3 MiB in all
+  for (const auto& m : out) {
+    CHECK(m.payload.size() == (1u << 20));
+    CHECK(m.size == (4u << 20));
+  }
+}

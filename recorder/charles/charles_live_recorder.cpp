@@ -57,6 +57,11 @@ void CharlesLiveRecorder::say(const std::string& line) const {
   if (options_.log) options_.log(line);
 }
 
+bool CharlesLiveRecorder::failed() const {
+  std::lock_guard lk(mu_);
+  return !sink_failure_.is_ok();
+}
+
 CharlesLiveStats CharlesLiveRecorder::stats() const {
   std::lock_guard lk(mu_);
   return stats_;
@@ -146,10 +151,12 @@ Status CharlesLiveRecorder::stop() {
     stopping_ = true;
   }
   wake_.notify_all();
+  http_->client.stop();  // cuts a poll in progress short
   if (thread_.joinable()) thread_.join();
 
-  // A last look, then whatever Charles has not finished is stored as such.
+  // A last, quick look, then whatever Charles has not finished is stored as such.
   if (sink_failure_.is_ok()) {
+    http_->client.set_read_timeout(std::chrono::seconds(5));
     if (Status s = poll_once(); !s.is_ok()) say("last poll failed: " + s.message());
   }
   for (auto& [d, element] : in_flight_) {
@@ -259,7 +266,7 @@ void CharlesLiveRecorder::run() {
       if (wake_.wait_for(lk, wait, [&] { return stopping_; })) return;
     }
     const Status s = poll_once();
-    if (!sink_failure_.is_ok()) {
+    if (failed()) {
       say("storing failed, recording stops: " + sink_failure_.message());
       return;
     }

@@ -81,6 +81,10 @@ class CharlesLiveRecorder {
 
   CharlesLiveStats stats() const;
 
+  // True once storing failed: the recorder has stopped polling; the caller
+  // should stop() it and end the session as failed.
+  bool failed() const;
+
  private:
   struct Http;
   Status poll_once();

@@ -78,7 +78,9 @@ void read_body(const json& message, const JsonElement& element, const char* whic
     return;
   }
   if (kind == BodyKind::websocket) {
+    // Each direction keeps at most one body's worth of messages in all.
     WebSocketDecoder decoder(where == "request" ? WebSocketMessage::Sender::client : WebSocketMessage::Sender::server,
+                             static_cast<std::size_t>(options.max_body_bytes),
                              static_cast<std::size_t>(options.max_body_bytes));
     Status s = decoder.feed(bytes, messages);
     if (s.is_ok()) s = decoder.finish();
@@ -138,8 +140,9 @@ std::string charles_transaction_identity(const json& t) {
     if (v) key += v->is_string() ? v->get<std::string>() : v->dump();
     key += '\x1f';
   };
-  for (const char* k : {"method", "scheme", "host", "actualPort", "port", "path", "query", "clientAddress", "clientPort"})
-    add(member(t, k));
+  // Only what is fixed when the request starts: actualPort, for one, may be
+  // -1 while in flight and 443 once complete.
+  for (const char* k : {"method", "scheme", "host", "path", "query", "clientAddress", "clientPort"}) add(member(t, k));
   const json* times = member(t, "times");
   add(times ? member(*times, "start") : nullptr);
   return key;

@@ -35,7 +35,8 @@ EntryConversion convert_charles_transaction(const JsonElement& element, const Ch
 bool charles_transaction_finished(const nlohmann::json& transaction);
 
 // A text naming the transaction across polls of a live session: method,
-// scheme, host, port, path, query, start time and client address and port.
+// scheme, host, path, query, start time and client address and port (not
+// the port: Charles reports -1 while in flight).
 // Identical transactions give the same text; the caller numbers repeats.
 std::string charles_transaction_identity(const nlohmann::json& transaction);
 
