@@ -50,6 +50,10 @@
 #error "TRAFFICDB_BINARY must name the trafficdb executable (set by bench/CMakeLists.txt)"
 #endif
 
+#include "bench_support.h"
+
+using namespace bench;  // bench_support.h
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -92,12 +96,7 @@ void print_usage(std::ostream& out) {
          "trafficdb binary: " TRAFFICDB_BINARY "\n";
 }
 
-bool parse_u64(std::string_view text, std::uint64_t& out) {
-  if (text.empty()) return false;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, out);
-  return ec == std::errc() && ptr == end;
-}
+
 
 // Returns nullopt to go on, or the exit code to stop with.
 std::optional<int> parse_args(int argc, char** argv, Options& o) {
@@ -154,11 +153,7 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
 
 // ---------------------------------------------------------------- small helpers
 
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
+
 
 // Appends `s` as a JSON string literal (UTF-8 passed through, as Charles does).
 void json_string(std::string& out, std::string_view s) {
@@ -1260,19 +1255,11 @@ Python resolve_python(const std::string& cmd, const std::string& log_path) {
 
 // ---------------------------------------------------------------- files
 
-bool file_exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
 
-std::uint64_t file_size(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
-}
 
-void remove_database(const std::string& path) {
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path + suffix).c_str());
-}
+
+
+
 
 // Removes temporary files however run() ends.
 class RemoveOnExit {

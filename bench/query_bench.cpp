@@ -45,6 +45,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include "bench_support.h"
 #include "query/exchange_detail.h"
 #include "query/exchange_filter.h"
 #include "query/exchange_page.h"
@@ -56,6 +57,8 @@
 #include "store/search_index.h"
 #include "store/sessions.h"
 #include "store/writer.h"
+
+using namespace bench;  // bench_support.h
 
 namespace {
 
@@ -113,12 +116,7 @@ void print_usage(std::ostream& out) {
          "  --help            show this help\n";
 }
 
-bool parse_u64(std::string_view text, std::uint64_t& out) {
-  if (text.empty()) return false;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, out);
-  return ec == std::errc() && ptr == end;
-}
+
 
 std::optional<int> parse_args(int argc, char** argv, Options& o) {
   for (int i = 1; i < argc; ++i) {
@@ -815,31 +813,15 @@ void check(const trafficdb::Status& s, const char* what) {
   if (!s.is_ok()) throw std::runtime_error(std::string(what) + ": " + s.message());
 }
 
-std::uint64_t file_size(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
-}
 
-bool file_exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
 
-void remove_database(const std::string& path) {
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path + suffix).c_str());
-}
 
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
-std::string json_string(std::string_view s) {
-  std::string out;
-  trafficdb::append_json_string(out, s);
-  return out;
-}
+
+
+
+
+
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 

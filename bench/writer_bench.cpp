@@ -40,12 +40,15 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include "bench_support.h"
 #include "common/utf8.h"
 #include "recorder/exchange.h"
 #include "store/database.h"
 #include "store/headers_json.h"
 #include "store/sessions.h"
 #include "store/writer.h"
+
+using namespace bench;  // bench_support.h
 
 namespace {
 
@@ -97,12 +100,7 @@ void print_usage(std::ostream& out) {
          "  --help               show this help\n";
 }
 
-bool parse_u64(std::string_view text, std::uint64_t& out) {
-  if (text.empty()) return false;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, out);
-  return ec == std::errc() && ptr == end;
-}
+
 
 // Returns nullopt to go on, or the exit code to stop with.
 std::optional<int> parse_args(int argc, char** argv, Options& o) {
@@ -482,19 +480,11 @@ Workload generate(const Options& o) {
 
 // ---------------------------------------------------------------- runs
 
-std::uint64_t file_size(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
-}
 
-bool file_exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
 
-void remove_database(const std::string& path) {
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path + suffix).c_str());
-}
+
+
+
 
 // Removes database files (and their -wal and -shm) on destruction.
 class RemoveOnExit {
@@ -723,17 +713,9 @@ RunResult run_baseline(const std::string& path, const std::vector<Exchange>& exc
 
 // ---------------------------------------------------------------- output
 
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
-std::string json_string(std::string_view s) {
-  std::string out;
-  trafficdb::append_json_string(out, s);
-  return out;
-}
+
+
 
 std::string baseline_path_for(const std::string& path) {
   const std::string suffix = ".db";
