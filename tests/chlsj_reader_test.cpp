@@ -11,6 +11,7 @@
 
 using namespace trafficdb;
 using test::CollectingSink;
+using test::gzip;
 using nlohmann::json;
 
 namespace {
@@ -47,20 +48,6 @@ json transaction(const std::string& path = "/v1/items") {
                         {"header", {{"firstLine", "HTTP/1.1 200 OK"},
                                     {"headers", {{{"name", "Content-Type"}, {"value", "text/plain"}}}}}},
                         {"body", {{"text", "hello"}, {"charset", "utf-8"}}}}}};
-}
-
-std::string gzip(const std::string& input) {
-  z_stream zs{};
-  deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, input.size()) + 64, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
-  zs.avail_in = static_cast<uInt>(input.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
 }
 
 }  // namespace

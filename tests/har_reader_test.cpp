@@ -9,6 +9,7 @@
 
 using namespace trafficdb;
 using test::CollectingSink;
+using test::gzip;
 using nlohmann::json;
 
 namespace {
@@ -31,20 +32,6 @@ json entry(const std::string& method, const std::string& url) {
 
 std::string har(const json& entries) {
   return json{{"log", {{"version", "1.2"}, {"creator", {{"name", "test"}}}, {"entries", entries}}}}.dump();
-}
-
-std::string gzip(const std::string& input) {
-  z_stream zs{};
-  deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, input.size()) + 64, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
-  zs.avail_in = static_cast<uInt>(input.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
 }
 
 }  // namespace

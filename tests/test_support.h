@@ -66,6 +66,9 @@ class CollectingSink : public ExchangeSink {
   std::mutex mu_;
 };
 
+// `input` gzip-compressed (as a server would send it).
+std::string gzip(const std::string& input);
+
 // A plausible exchange for store tests.
 Exchange make_exchange(int n, const std::string& response_body = "{\"ok\":true}");
 
