@@ -13,6 +13,7 @@
 #include "recorder/format_detection.h"
 #include "recorder/charles/chlsj_reader.h"
 #include "recorder/har/har_reader.h"
+#include "recorder/pcap/pcap_file_reader.h"
 #include "store/writer.h"
 
 namespace trafficdb {
@@ -80,22 +81,25 @@ class Importer {
       format = *detected;
       if (format == InputFormat::unknown) {
         std::cerr << "trafficdb: " << file
-                  << ": not a format trafficdb reads (HAR 1.2, Charles .chlsj); give --format if detection is wrong\n";
+                  << ": not a format trafficdb reads (HAR 1.2, Charles .chlsj, pcap, pcapng); give --format if detection is wrong\n";
         return FileOutcome::unusable;
       }
     } else {
       format = parse_format_name(args_.format).value();  // validated by CLI11
     }
-    if (format != InputFormat::har && format != InputFormat::charles_json) {
+    if (format == InputFormat::charles_xml || format == InputFormat::charles_native) {
       std::cerr << "trafficdb: " << file << ": " << format_name(format)
-                << " files are recognised but this build does not import them yet (supported: har, chlsj)\n";
+                << " files are recognised but not imported; export the session from Charles as JSON (.chlsj) "
+                   "or HAR instead\n";
       return FileOutcome::unusable;
     }
+    const bool is_capture = format == InputFormat::pcap || format == InputFormat::pcapng;
 
     if (!writer_) {
       WriterOptions options;
       options.max_body_bytes = args_.max_body_bytes;
       options.index_when_idle = false;  // indexing competes with parsing; done at the end if small
+      options.queue_max_bytes = 64u << 20;  // enough to keep the writer busy; bounds the import's memory
       auto writer = Writer::open(context_.db_path(), options);
       if (!writer.is_ok()) {
         std::cerr << "trafficdb: " << writer.status().message() << '\n';
@@ -104,22 +108,30 @@ class Importer {
       writer_ = std::move(writer).value();
     }
 
+    // JSON inputs are opened before the session is created, so an unreadable
+    // file leaves no trace; a capture is opened by its reader.
     HarReaderOptions har_options;
     har_options.max_body_bytes = args_.max_body_bytes;
     CharlesConversionOptions charles_options;
     charles_options.max_body_bytes = args_.max_body_bytes;
-    const std::uint64_t max_string =
-        format == InputFormat::har ? har_max_string_bytes(har_options) : chlsj_max_string_bytes(charles_options);
-    auto input = BoundedJsonInput::open_file(file, max_string);
-    if (!input.is_ok()) {
-      std::cerr << "trafficdb: " << input.status().message() << '\n';
-      return FileOutcome::unusable;
+    std::unique_ptr<BoundedJsonInput> json_input;
+    if (!is_capture) {
+      const std::uint64_t max_string =
+          format == InputFormat::har ? har_max_string_bytes(har_options) : chlsj_max_string_bytes(charles_options);
+      auto input = BoundedJsonInput::open_file(file, max_string);
+      if (!input.is_ok()) {
+        std::cerr << "trafficdb: " << input.status().message() << '\n';
+        return FileOutcome::unusable;
+      }
+      json_input = std::move(input).value();
     }
 
     std::error_code ec;
     const std::string absolute = std::filesystem::absolute(file, ec).string();
     nlohmann::json options = {{"format", format_name(format)}, {"max_body_bytes", args_.max_body_bytes}};
-    const std::string_view source = format == InputFormat::har ? session_source::har : session_source::charles;
+    const std::string_view source = is_capture                   ? session_source::pcap
+                                    : format == InputFormat::har ? session_source::har
+                                                                 : session_source::charles;
     auto session = writer_->create_session(
         {session_name(args_, file, index), source, absolute, session_status::recording, options.dump()});
     if (!session.is_ok()) {
@@ -132,12 +144,28 @@ class Importer {
     auto sink = writer_->sink(*session);
     const auto progress = [&](std::uint64_t bytes, std::size_t exchanges) { progress_line.update(bytes, exchanges); };
     ImportReport report;
-    if (format == InputFormat::har) report = read_har(**input, *sink, har_options, progress);
-    else report = read_chlsj(**input, *sink, charles_options, progress);
+    if (is_capture) {
+      CaptureOptions capture_options;
+      capture_options.http.max_body_bytes = args_.max_body_bytes;
+      auto read = read_pcap_file(file, *sink, capture_options, progress);
+      if (!read.is_ok()) {
+        progress_line.finish();
+        (void)writer_->delete_session(*session);
+        std::cerr << "trafficdb: " << read.status().message() << '\n';
+        return FileOutcome::unusable;
+      }
+      report = std::move(read).value();
+    } else if (format == InputFormat::har) {
+      report = read_har(*json_input, *sink, har_options, progress);
+    } else {
+      report = read_chlsj(*json_input, *sink, charles_options, progress);
+    }
     progress_line.finish();
     const Status flushed = writer_->flush();
 
     print_report(file, report);
+    if (!args_.quiet)
+      for (const std::string& note : report.notes) std::cout << file << ": " << note << '\n';
     if (!flushed.is_ok()) {
       // The database stopped taking rows; what was committed before stays.
       const std::uint64_t committed = writer_->stats().exchanges - committed_before;
@@ -210,14 +238,15 @@ void add_import_command(CLI::App& app, const CliContext& context, int& exit_stat
   auto args = std::make_shared<ImportArgs>();
   CLI::App* cmd = app.add_subcommand("import", "Import capture files into the database, one session per file");
   cmd->footer(
-      "The format is detected from each file's content: HAR 1.2 (browsers, Charles, HTTP Toolkit)\n"
-      "and Charles JSON sessions (.chlsj); pcap is recognised and will follow. Each file becomes its\n"
+      "The format is detected from each file's content: HAR 1.2 (browsers, Charles, HTTP Toolkit),\n"
+      "Charles JSON sessions (.chlsj), and pcap/pcapng captures (tcpdump, Wireshark), whose TCP\n"
+      "streams are reassembled and read as HTTP/1.x whatever their ports. Each file becomes its\n"
       "own session, even when imported twice.\n"
       "Entries that cannot be stored are named with their index and byte offset; the rest are kept.\n\n"
       "Exit status: 0 all stored; 1 usage error; 2 nothing stored (unreadable or invalid input);\n"
       "3 stored, but some entries were rejected or cut.\n\n"
       "Example: trafficdb import session.har --name checkout-bug");
-  cmd->add_option("files", args->files, "Files to import (HAR, Charles .chlsj)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("files", args->files, "Files to import (HAR, Charles .chlsj, pcap, pcapng)")->required()->check(CLI::ExistingFile);
   cmd->add_option("--name", args->name, "Session name (default: the file name)");
   cmd->add_option("--format", args->format, "Input format; auto detects it from the content")
       ->check(CLI::IsMember({"auto", "har", "chlsj", "charles-xml", "chls", "pcap", "pcapng"}))

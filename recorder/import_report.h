@@ -26,6 +26,8 @@ struct ImportReport {
   // Set when reading stopped before the end of the input (invalid JSON, read
   // error, the database failed): what stopped it and where.
   std::optional<std::string> fatal;
+  // Facts worth telling that are not problems (what a capture held and skipped).
+  std::vector<std::string> notes;
 
   void add_problem(ImportProblem problem) {
     ++problem_count;

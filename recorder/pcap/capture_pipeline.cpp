@@ -1,0 +1,79 @@
+#include "recorder/pcap/capture_pipeline.h"
+
+namespace trafficdb {
+
+CapturePipeline::CapturePipeline(int link_type, ExchangeSink& sink, const CaptureOptions& options,
+                                 ImportReport& report)
+    : sink_(sink),
+      report_(report),
+      options_(options),
+      budget_(options.body_budget_bytes),
+      decoder_(link_type),
+      reassembler_(http_connection_factory(options_.http, budget_, *this), options.reassembly) {}
+
+CapturePipeline::~CapturePipeline() = default;
+
+bool CapturePipeline::add(std::string_view frame, std::size_t wire_length, Micros at) {
+  ++counts_.packets;
+  switch (decoder_.decode(frame, wire_length, at, segment_)) {
+    case DecodeResult::tcp:
+      ++counts_.tcp_segments;
+      reassembler_.add(segment_);
+      break;
+    case DecodeResult::other:
+    case DecodeResult::fragment_held:
+      ++counts_.other_packets;
+      break;
+    case DecodeResult::malformed:
+      ++counts_.malformed_packets;
+      report_.add_problem({"packet " + std::to_string(counts_.packets), decoder_.error() + "; packet skipped", false});
+      break;
+  }
+  return sink_status_.is_ok();
+}
+
+void CapturePipeline::expire_idle(Micros now) { reassembler_.expire_idle(now); }
+
+void CapturePipeline::finish(Micros at) { reassembler_.finish(at); }
+
+void CapturePipeline::exchange(Exchange&& exchange) {
+  if (!sink_status_.is_ok()) return;
+  const bool incomplete = !exchange.error.empty();
+  sink_status_ = sink_.consume(std::move(exchange));
+  if (!sink_status_.is_ok()) return;
+  ++counts_.exchanges;
+  if (incomplete) ++counts_.incomplete_exchanges;
+}
+
+void CapturePipeline::problem(std::string message) {
+  report_.add_problem({"packet " + std::to_string(counts_.packets), std::move(message), false});
+}
+
+void CapturePipeline::skipped(std::string_view why) {
+  auto it = counts_.skipped.find(why);
+  if (it == counts_.skipped.end()) it = counts_.skipped.emplace(std::string(why), 0).first;
+  ++it->second;
+}
+
+CaptureCounts CapturePipeline::counts() const {
+  CaptureCounts c = counts_;
+  c.connections = reassembler_.stats().connections;
+  c.gap_bytes = reassembler_.stats().gap_bytes;
+  return c;
+}
+
+void CapturePipeline::add_notes(ImportReport& report) const {
+  const CaptureCounts c = counts();
+  report.notes.push_back(std::to_string(c.packets) + " packets, " + std::to_string(c.tcp_segments) +
+                         " TCP segments, " + std::to_string(c.connections) + " TCP connections");
+  if (c.exchanges == 0) report.notes.push_back("no HTTP/1.x exchanges found");
+  for (const auto& [why, n] : c.skipped)
+    report.notes.push_back(std::to_string(n) + (n == 1 ? " connection" : " connections") + " skipped: " + why);
+  if (c.incomplete_exchanges)
+    report.notes.push_back(std::to_string(c.incomplete_exchanges) +
+                           " exchanges are incomplete in the capture (their error column says why)");
+  if (c.gap_bytes)
+    report.notes.push_back(std::to_string(c.gap_bytes) + " bytes of TCP payload are missing from the capture");
+}
+
+}  // namespace trafficdb

@@ -1,0 +1,132 @@
+// HttpConnection: the HTTP/1.x exchanges of one TCP connection.
+//
+// Decides which side is the client (the SYN's sender; without a SYN, by
+// what each side's first bytes look like, then by port), reads each side
+// with an HttpMessageParser, and pairs responses with requests in FIFO order
+// (pipelining). 1xx responses before the final one are kept as
+// informational; 101 and a 2xx answer to CONNECT end HTTP on the connection:
+// a WebSocket's frames are decoded into the exchange's messages (handed on
+// when the connection ends), a tunnel's bytes are skipped, another protocol
+// (h2c) is noted and not followed. A connection whose first bytes are not
+// HTTP/1.x is dropped as soon as that is clear.
+//
+// Exchanges are handed to CaptureOutput as soon as both halves are over;
+// requests still unanswered when the connection ends are handed on with an
+// error saying so, as are responses with no request. Server bytes that come
+// before any request in capture order wait (bounded) for the request.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "recorder/pcap/http_exchange_builder.h"
+#include "recorder/pcap/http_message_parser.h"
+#include "recorder/pcap/tcp_reassembler.h"
+#include "recorder/websocket_decoder.h"
+
+namespace trafficdb {
+
+class CaptureOutput {
+ public:
+  virtual ~CaptureOutput() = default;
+  virtual void exchange(Exchange&& exchange) = 0;
+  // Something stored with a caveat (a body cut or not decoded).
+  virtual void problem(std::string message) = 0;
+  // A connection that is not followed, and why ("not HTTP/1.x", "HTTP/2").
+  virtual void skipped(std::string_view why) = 0;
+};
+
+struct HttpCaptureOptions {
+  std::size_t max_body_bytes = 32u << 20;        // per body, decoded
+  std::size_t max_websocket_bytes = 64u << 20;   // per connection, all messages
+  std::size_t max_waiting_requests = 1024;       // unanswered requests kept per connection
+};
+
+class HttpConnection final : public StreamHandler {
+ public:
+  HttpConnection(const ConnectionInfo& info, const HttpCaptureOptions& options, BodyBudget& budget,
+                 CaptureOutput& output);
+  ~HttpConnection() override;
+
+  void on_data(Side side, std::string_view bytes, Micros at) override;
+  void on_gap(Side side, std::uint64_t length, Micros at) override;
+  void on_end(Side side, StreamEnd how, Micros at) override;
+  void on_close(Micros at) override;
+  bool wants_data() const override { return !ignored_; }
+
+ private:
+  class RequestEvents;
+  class ResponseEvents;
+
+  struct Pending {
+    std::uint64_t number = 0;  // position on the connection
+    bool has_request = true;   // false: a response the capture has no request for
+    std::string method, version;  // from the request's head, for framing the response
+    bool waits = false;        // CONNECT or Upgrade: what follows depends on the response
+    std::optional<HttpMessage> request;
+    std::optional<HttpMessage> response;
+    std::vector<InformationalResponse> informational;
+    std::string protocol_switch;
+  };
+  enum class ClientNext { undecided, http, opaque };
+
+  void decide_roles(Side side, std::string_view first_bytes);
+  HttpMessageParser* parser_for(Side side);
+  Pending* find(std::uint64_t number);
+  Pending& push_pending(bool has_request);
+  void try_hand_on();
+  void hand_on(Pending& p, const std::string& error);
+  void hold_websocket(Pending& p);
+  void feed_websocket(int direction, std::string_view bytes, Micros at);
+  void switch_client(ClientNext next, Micros at);
+  void release_early_response();
+  void ignore(std::string_view why);
+
+  const ConnectionInfo info_;
+  const HttpCaptureOptions& options_;
+  BodyBudget& budget_;
+  CaptureOutput& output_;
+
+  bool roles_decided_ = false;
+  Side client_side_ = Side::originator;
+  Endpoint client_, server_;
+  std::unique_ptr<RequestEvents> request_events_;
+  std::unique_ptr<ResponseEvents> response_events_;
+  std::unique_ptr<HttpMessageParser> request_parser_, response_parser_;
+  bool ignored_ = false;
+  bool client_ended_ = false;
+  std::optional<StreamEnd> server_end_;
+
+  // Server bytes seen before any request they could answer: captures do not
+  // always keep the order of the two directions (the request may come right
+  // after). Held, up to kMaxEarlyResponse, until a request or the end.
+  static constexpr std::size_t kMaxEarlyResponse = 64u << 10;
+  std::string early_response_;
+  Micros early_response_at_ = 0;
+
+  std::deque<Pending> pending_;
+  std::uint64_t first_number_ = 0;          // number of pending_.front()
+  std::uint64_t next_number_ = 0;           // for the next Pending
+  std::uint64_t current_request_ = 0;       // the request being read
+  std::uint64_t next_response_ = 0;         // the first Pending still without a final response head
+  std::uint64_t current_response_ = 0;      // the response being read
+  bool reading_informational_ = false;
+  ClientNext client_next_ = ClientNext::undecided;
+
+  // After a 101 to a WebSocket: the exchange, held until the connection ends.
+  std::optional<Exchange> websocket_exchange_;
+  std::unique_ptr<WebSocketDecoder> websocket_[2];  // [0] client's frames, [1] server's
+  std::string websocket_error_;
+};
+
+// The StreamHandlerFactory that follows every connection as HTTP.
+StreamHandlerFactory http_connection_factory(const HttpCaptureOptions& options, BodyBudget& budget,
+                                             CaptureOutput& output);
+
+}  // namespace trafficdb

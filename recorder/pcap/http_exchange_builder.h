@@ -1,0 +1,39 @@
+// Turning a request and its response, as read off a connection, into the
+// Exchange the store keeps: the absolute URL (from the target and Host, or
+// the server's address), bodies with their content coding undone (capped),
+// timings from packet times, addresses, and what went wrong.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "recorder/exchange.h"
+#include "recorder/pcap/http_message.h"
+#include "recorder/pcap/ip_endpoint.h"
+
+namespace trafficdb {
+
+// An informational (1xx) response that came before the final one.
+struct InformationalResponse {
+  int status = 0;
+  std::string reason;
+  Micros at = 0;
+};
+
+struct CapturedExchange {
+  Endpoint client, server;
+  const HttpMessage* request = nullptr;   // nullptr: the capture holds no request
+  const HttpMessage* response = nullptr;  // nullptr: no response
+  std::vector<InformationalResponse> informational;
+  std::string protocol_switch;  // "websocket", "h2c", ... after a 101; "" otherwise
+  std::string source_key;
+  std::string error;  // the connection's reason, when there is no response
+};
+
+// `caveats` gets a sentence for every body that was cut or could not be
+// decoded (the importer reports them).
+Exchange build_exchange(const CapturedExchange& captured, std::size_t max_body_bytes,
+                        std::vector<std::string>& caveats);
+
+}  // namespace trafficdb
