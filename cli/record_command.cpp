@@ -9,6 +9,7 @@
 #include "cli/stop_signals.h"
 #include "common/timestamp.h"
 #include "recorder/charles/charles_live_recorder.h"
+#include "recorder/pcap/pcap_live_recorder.h"
 #include "recorder/url.h"
 #include "store/writer.h"
 
@@ -27,8 +28,95 @@ struct CharlesArgs {
   std::uint64_t max_body_bytes = 32u << 20;
 };
 
+struct PcapArgs {
+  std::string interface;
+  std::string filter;
+  std::string duration;
+  std::string name;
+  std::uint64_t max_exchanges = 0;
+  int snaplen = 262144;
+  bool promiscuous = false;
+  std::uint64_t max_body_bytes = 32u << 20;
+};
+
 void log_line(const std::string& line) {
   std::cerr << format_human_time(now_micros()) << " trafficdb: " << line << std::endl;
+}
+
+Result<std::optional<std::chrono::milliseconds>> duration_option(const std::string& text) {
+  if (text.empty()) return std::optional<std::chrono::milliseconds>();
+  auto d = parse_duration(text);
+  if (!d.is_ok()) return Status::error("--duration: " + d.status().message());
+  return std::optional<std::chrono::milliseconds>(*d);
+}
+
+int record_pcap(const CliContext& context, const PcapArgs& args) {
+  auto duration = duration_option(args.duration);
+  if (!duration.is_ok()) {
+    std::cerr << "trafficdb: " << duration.status().message() << '\n';
+    return exit_code::usage;
+  }
+  StopSignals signals;  // before any thread starts
+  WriterOptions writer_options;
+  writer_options.max_body_bytes = args.max_body_bytes;
+  auto writer = Writer::open(context.db_path(), writer_options);
+  if (!writer.is_ok()) {
+    std::cerr << "trafficdb: " << writer.status().message() << '\n';
+    return exit_code::unusable;
+  }
+
+  PcapLiveOptions live;
+  live.interface = args.interface;
+  live.filter = args.filter;
+  live.snaplen = args.snaplen;
+  live.promiscuous = args.promiscuous;
+  if (args.max_exchanges > 0) live.max_exchanges = args.max_exchanges;
+  live.capture.http.max_body_bytes = args.max_body_bytes;
+  live.log = log_line;
+
+  const nlohmann::json options = {{"interface", args.interface}, {"filter", args.filter},
+                                  {"snaplen", args.snaplen},     {"promiscuous", args.promiscuous},
+                                  {"max_exchanges", args.max_exchanges}};
+  const std::string name =
+      args.name.empty() ? "pcap " + args.interface + " " + format_human_time(now_micros()).substr(0, 19) : args.name;
+  auto session = (*writer)->create_session(
+      {name, session_source::pcap_live, args.interface, session_status::recording, options.dump()});
+  if (!session.is_ok()) {
+    std::cerr << "trafficdb: " << session.status().message() << '\n';
+    return exit_code::unusable;
+  }
+  auto sink = (*writer)->sink(*session);
+  PcapLiveRecorder recorder(live, *sink);
+  if (Status s = recorder.start(); !s.is_ok()) {
+    std::cerr << "trafficdb: " << s.message() << '\n';
+    (void)(*writer)->delete_session(*session);  // nothing was recorded: leave no empty session behind
+    (void)(*writer)->close();
+    return exit_code::unusable;
+  }
+  log_line("capturing on " + args.interface + (args.filter.empty() ? "" : " (" + args.filter + ")") +
+           " into session " + std::to_string(*session) + " of " + context.db_path() +
+           (*duration ? "" : "; Ctrl-C stops"));
+  signals.wait(*duration, [&] { return recorder.done(); });
+
+  const Status stopped = recorder.stop();
+  const PcapLiveStats stats = recorder.stats();
+  const Status flushed = (*writer)->flush();
+  const Status failure = !stopped.is_ok() ? stopped : flushed;
+  (void)(*writer)->finish_session(*session, failure.is_ok() ? session_status::stopped : session_status::failed,
+                                  failure.is_ok() ? std::nullopt : std::optional<std::string>(failure.message()));
+  (void)(*writer)->close();
+  log_line("stopped: " + std::to_string(stats.exchanges) + " exchanges stored in session " +
+           std::to_string(*session) + "; " + std::to_string(stats.packets) + " packets read, kernel: " +
+           std::to_string(stats.kernel_received) + " received, " + std::to_string(stats.kernel_dropped) +
+           " dropped" + (stats.interface_dropped ? ", " + std::to_string(stats.interface_dropped) + " dropped by the interface" : ""));
+  if (stats.kernel_dropped > 0)
+    log_line("the kernel dropped packets: exchanges on those connections may be incomplete; a --filter or a larger "
+             "machine helps");
+  if (!failure.is_ok()) {
+    std::cerr << "trafficdb: " << failure.message() << '\n';
+    return stats.exchanges > 0 ? exit_code::stored_with_errors : exit_code::unusable;
+  }
+  return exit_code::ok;
 }
 
 int record_charles(const CliContext& context, const CharlesArgs& args) {
@@ -143,6 +231,30 @@ void add_record_command(CLI::App& app, const CliContext& context, int& exit_stat
       ->check(CLI::Range(std::uint64_t{1024}, std::uint64_t{512u << 20}))
       ->capture_default_str();
   charles->callback([&context, &exit_status, args] { exit_status = record_charles(context, *args); });
+
+  auto pcap_args = std::make_shared<PcapArgs>();
+  CLI::App* pcap = record->add_subcommand("pcap", "Capture packets from a network interface (libpcap)");
+  pcap->footer(
+      "Reassembles TCP and reads HTTP/1.x on every port (HTTP is recognised by content); each exchange\n"
+      "is stored when its response is over. TLS is not decrypted. Capturing needs root, or once:\n"
+      "  sudo setcap cap_net_raw,cap_net_admin+eip $(command -v trafficdb)\n"
+      "When it stops, requests still unanswered are stored with an error, and the kernel's drop count\n"
+      "is reported.\n\n"
+      "Example: trafficdb record pcap --interface lo --filter 'tcp port 8080' --duration 5m");
+  pcap->add_option("-i,--interface", pcap_args->interface, "Interface to capture on ('any' for all)")->required();
+  pcap->add_option("-f,--filter", pcap_args->filter, "BPF capture filter, as tcpdump takes it (e.g. 'tcp port 80')");
+  pcap->add_option("--duration", pcap_args->duration, "Stop after this long (e.g. 30s, 10m); default: until Ctrl-C");
+  pcap->add_option("--max-exchanges", pcap_args->max_exchanges, "Stop after storing this many exchanges")
+      ->check(CLI::PositiveNumber);
+  pcap->add_option("--snaplen", pcap_args->snaplen, "Bytes captured of each packet")
+      ->check(CLI::Range(128, 262144))
+      ->capture_default_str();
+  pcap->add_flag("--promiscuous", pcap_args->promiscuous, "Put the interface in promiscuous mode");
+  pcap->add_option("--name", pcap_args->name, "Session name (default: 'pcap', the interface and the start time)");
+  pcap->add_option("--max-body", pcap_args->max_body_bytes, "Keep at most this many decoded bytes of each body")
+      ->check(CLI::Range(std::uint64_t{1024}, std::uint64_t{512u << 20}))
+      ->capture_default_str();
+  pcap->callback([&context, &exit_status, pcap_args] { exit_status = record_pcap(context, *pcap_args); });
 }
 
 }  // namespace trafficdb

@@ -1,0 +1,188 @@
+#include "recorder/pcap/pcap_live_recorder.h"
+
+#include <poll.h>
+#include <pcap/pcap.h>
+
+#include "common/timestamp.h"
+
+namespace trafficdb {
+
+// Forwards at most max_exchanges to the real sink, counting them.
+class PcapLiveRecorder::CountingSink final : public ExchangeSink {
+ public:
+  CountingSink(ExchangeSink& sink, std::optional<std::uint64_t> max, std::atomic<bool>& done,
+               std::atomic<bool>& failed)
+      : sink_(sink), max_(max), done_(done), failed_(failed) {}
+
+  Status consume(Exchange&& exchange) override {
+    if (max_ && stored_.load() >= *max_) return Status::ok();  // past the limit: not kept
+    Status s = sink_.consume(std::move(exchange));
+    if (!s.is_ok()) {
+      failed_ = true;
+      done_ = true;
+      return s;
+    }
+    const std::uint64_t stored = stored_.fetch_add(1) + 1;
+    if (max_ && stored >= *max_) done_ = true;
+    return s;
+  }
+  std::uint64_t stored() const { return stored_.load(); }
+
+ private:
+  ExchangeSink& sink_;
+  const std::optional<std::uint64_t> max_;
+  std::atomic<bool>& done_;
+  std::atomic<bool>& failed_;
+  std::atomic<std::uint64_t> stored_{0};
+};
+
+struct PcapLiveRecorder::Handle {
+  pcap_t* pcap = nullptr;
+  ~Handle() {
+    if (pcap) pcap_close(pcap);
+  }
+};
+
+PcapLiveRecorder::PcapLiveRecorder(PcapLiveOptions options, ExchangeSink& sink)
+    : options_(std::move(options)), sink_(sink) {
+  counting_ = std::make_unique<CountingSink>(sink_, options_.max_exchanges, done_, failed_);
+}
+
+PcapLiveRecorder::~PcapLiveRecorder() { (void)stop(); }
+
+namespace {
+
+std::string activation_error(int rc, pcap_t* p, const std::string& interface) {
+  const std::string detail = pcap_geterr(p);
+  switch (rc) {
+    case PCAP_ERROR_PERM_DENIED:
+      return "no permission to capture on '" + interface +
+             "': run as root, or allow the binary to capture with "
+             "'sudo setcap cap_net_raw,cap_net_admin+eip $(command -v trafficdb)' (" + detail + ")";
+    case PCAP_ERROR_NO_SUCH_DEVICE:
+      return "no interface named '" + interface + "' (list them with 'ip link' or 'tcpdump -D'; 'any' captures on all)";
+    case PCAP_ERROR_IFACE_NOT_UP:
+      return "interface '" + interface + "' is not up";
+    case PCAP_ERROR_PROMISC_PERM_DENIED:
+      return "no permission to capture promiscuously on '" + interface + "': run without --promiscuous or as root";
+    default:
+      return "cannot capture on '" + interface + "': " + (detail.empty() ? pcap_statustostr(rc) : detail);
+  }
+}
+
+}  // namespace
+
+Status PcapLiveRecorder::start() {
+  if (started_) return Status::error("the capture was already started");
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  handle_ = std::make_unique<Handle>();
+  handle_->pcap = pcap_create(options_.interface.c_str(), errbuf);
+  if (!handle_->pcap) return Status::error("cannot capture on '" + options_.interface + "': " + errbuf);
+  pcap_t* p = handle_->pcap;
+  pcap_set_snaplen(p, options_.snaplen);
+  pcap_set_promisc(p, options_.promiscuous ? 1 : 0);
+  pcap_set_immediate_mode(p, 1);  // packets as they come, not when a buffer fills
+  pcap_set_buffer_size(p, 16 << 20);
+  const int rc = pcap_activate(p);
+  if (rc < 0) {
+    const std::string message = activation_error(rc, p, options_.interface);
+    handle_.reset();
+    return Status::error(message);
+  }
+  if (rc > 0 && options_.log) options_.log(std::string("warning: ") + pcap_statustostr(rc) + ": " + pcap_geterr(p));
+
+  const int link_type = pcap_datalink(p);
+  if (!PacketDecoder::supports(link_type)) {
+    const char* name = pcap_datalink_val_to_name(link_type);
+    handle_.reset();
+    return Status::error("interface '" + options_.interface + "' has link type " + std::to_string(link_type) +
+                         (name ? std::string(" (") + name + ")" : "") + ", which trafficdb does not read");
+  }
+  if (!options_.filter.empty()) {
+    bpf_program program{};
+    if (pcap_compile(p, &program, options_.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+      const std::string message = "bad --filter '" + options_.filter + "': " + pcap_geterr(p);
+      handle_.reset();
+      return Status::error(message);
+    }
+    const int set = pcap_setfilter(p, &program);
+    pcap_freecode(&program);
+    if (set != 0) {
+      const std::string message = "cannot set the filter: " + std::string(pcap_geterr(p));
+      handle_.reset();
+      return Status::error(message);
+    }
+  }
+  if (pcap_setnonblock(p, 1, errbuf) != 0) {
+    handle_.reset();
+    return Status::error(std::string("cannot read the capture without blocking: ") + errbuf);
+  }
+  pipeline_ = std::make_unique<CapturePipeline>(link_type, *counting_, options_.capture, report_);
+  started_ = true;
+  thread_ = std::thread([this] { run(); });
+  return Status::ok();
+}
+
+void PcapLiveRecorder::run() {
+  pcap_t* p = handle_->pcap;
+  const int fd = pcap_get_selectable_fd(p);
+  Micros last_expiry = now_micros();
+  const auto on_packet = [](u_char* self, const pcap_pkthdr* h, const u_char* bytes) {
+    auto* recorder = reinterpret_cast<PcapLiveRecorder*>(self);
+    recorder->packets_.fetch_add(1, std::memory_order_relaxed);
+    const Micros at = static_cast<Micros>(h->ts.tv_sec) * 1'000'000 + h->ts.tv_usec;
+    if (!recorder->pipeline_->add(std::string_view(reinterpret_cast<const char*>(bytes), h->caplen), h->len, at))
+      pcap_breakloop(recorder->handle_->pcap);
+  };
+  while (!stopping_.load() && !failed_.load()) {
+    pollfd pfd{fd, POLLIN, 0};
+    if (fd >= 0) (void)::poll(&pfd, 1, 200);
+    const int n = pcap_dispatch(p, -1, on_packet, reinterpret_cast<u_char*>(this));
+    if (n == PCAP_ERROR) {
+      failure_ = Status::error("capture on '" + options_.interface + "' failed: " + pcap_geterr(p));
+      if (options_.log) options_.log(failure_.message());
+      failed_ = true;
+      done_ = true;
+      break;
+    }
+    const Micros now = now_micros();
+    if (now - last_expiry > 1'000'000) {
+      pipeline_->expire_idle(now);
+      read_kernel_stats();
+      last_expiry = now;
+    }
+  }
+}
+
+void PcapLiveRecorder::read_kernel_stats() {
+  pcap_stat st{};
+  if (handle_ && handle_->pcap && pcap_stats(handle_->pcap, &st) == 0) {
+    kernel_received_ = st.ps_recv;
+    kernel_dropped_ = st.ps_drop;
+    interface_dropped_ = st.ps_ifdrop;
+  }
+}
+
+Status PcapLiveRecorder::stop() {
+  if (!started_ || stopped_) return failure_;
+  stopped_ = true;
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+  read_kernel_stats();
+  if (pipeline_->sink_status().is_ok()) pipeline_->finish(now_micros());
+  if (failure_.is_ok() && !pipeline_->sink_status().is_ok()) failure_ = pipeline_->sink_status();
+  handle_.reset();
+  return failure_;
+}
+
+PcapLiveStats PcapLiveRecorder::stats() const {
+  PcapLiveStats s;
+  s.packets = packets_.load();
+  s.exchanges = counting_->stored();
+  s.kernel_received = kernel_received_.load();
+  s.kernel_dropped = kernel_dropped_.load();
+  s.interface_dropped = interface_dropped_.load();
+  return s;
+}
+
+}  // namespace trafficdb

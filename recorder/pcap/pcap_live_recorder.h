@@ -1,0 +1,91 @@
+// PcapLiveRecorder: captures from a network interface with libpcap and
+// stores the HTTP/1.x exchanges it sees, as they complete.
+//
+// start() opens the interface (with the snapshot length and BPF filter
+// asked for) and says plainly what to do when it cannot: no permission
+// (run as root, or give the binary cap_net_raw and cap_net_admin), no such
+// interface, a filter that does not compile. A background thread then reads
+// packets into a CapturePipeline; an exchange reaches the sink as soon as
+// its response is over. Connections idle for the reassembler's idle timeout
+// are ended. stop() ends the capture, hands on what is still unanswered
+// (with an error saying so) and reports the kernel's drop counts.
+//
+// With max_exchanges, the recorder stores that many and then says done();
+// the caller stops it. The sink is not owned and must outlive the recorder.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "common/status.h"
+#include "recorder/exchange_sink.h"
+#include "recorder/pcap/capture_pipeline.h"
+
+namespace trafficdb {
+
+struct PcapLiveOptions {
+  std::string interface;         // "lo", "eth0", "any"
+  std::string filter;            // BPF, e.g. "tcp port 8080"; "" = everything
+  int snaplen = 262144;
+  bool promiscuous = false;
+  std::optional<std::uint64_t> max_exchanges;
+  CaptureOptions capture;
+  // Where the recorder says what it is doing (a line, no newline). May be empty.
+  std::function<void(const std::string&)> log;
+};
+
+struct PcapLiveStats {
+  std::uint64_t packets = 0;     // seen by trafficdb
+  std::uint64_t exchanges = 0;   // stored
+  // From the kernel (pcap_stats), as of the last look: received by the
+  // filter, dropped for lack of buffer space, dropped by the interface.
+  std::uint64_t kernel_received = 0;
+  std::uint64_t kernel_dropped = 0;
+  std::uint64_t interface_dropped = 0;
+};
+
+class PcapLiveRecorder {
+ public:
+  PcapLiveRecorder(PcapLiveOptions options, ExchangeSink& sink);
+  ~PcapLiveRecorder();
+  PcapLiveRecorder(const PcapLiveRecorder&) = delete;
+  PcapLiveRecorder& operator=(const PcapLiveRecorder&) = delete;
+
+  Status start();
+  // Idempotent. Returns the sink's failure if storing failed.
+  Status stop();
+
+  PcapLiveStats stats() const;
+  // True once max_exchanges are stored or storing failed: time to stop().
+  bool done() const { return done_.load(); }
+  bool failed() const { return failed_.load(); }
+
+ private:
+  class CountingSink;
+  struct Handle;
+  void run();
+  void read_kernel_stats();
+
+  PcapLiveOptions options_;
+  ExchangeSink& sink_;
+  std::unique_ptr<CountingSink> counting_;
+  std::unique_ptr<Handle> handle_;
+  std::unique_ptr<CapturePipeline> pipeline_;
+  ImportReport report_;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> done_{false};
+  std::atomic<bool> failed_{false};
+  std::atomic<std::uint64_t> packets_{0};
+  std::atomic<std::uint64_t> kernel_received_{0}, kernel_dropped_{0}, interface_dropped_{0};
+  bool started_ = false;
+  bool stopped_ = false;
+  Status failure_;
+};
+
+}  // namespace trafficdb
