@@ -10,6 +10,7 @@ packages=(
   libpcap-dev zlib1g-dev libbrotli-dev libzstd-dev
   libcli11-dev libre2-dev
   catch2
+  tcpdump curl
 )
 
 missing=()

@@ -45,9 +45,8 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-CommandResult run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
-  TempDir dir;
-  const std::string out_path = dir.file("stdout"), err_path = dir.file("stderr");
+pid_t start_process(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                    const std::string& out_path, const std::string& err_path) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -67,9 +66,19 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::vecto
   pid_t pid = 0;
   const int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("spawn failed: " + std::string(strerror(rc)));
+  return pid;
+}
+
+CommandResult run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  TempDir dir;
+  const std::string out_path = dir.file("stdout"), err_path = dir.file("stderr");
   CommandResult result;
-  if (rc != 0) {
-    result.err = "spawn failed: " + std::string(strerror(rc));
+  pid_t pid = 0;
+  try {
+    pid = start_process(argv, env, out_path, err_path);
+  } catch (const std::runtime_error& e) {
+    result.err = e.what();
     return result;
   }
   int status = 0;
@@ -91,13 +100,15 @@ std::string shared_samples_dir() {
   return std::filesystem::is_directory(dir) ? dir : "";
 }
 
+void skip_test(const std::string& why) {
+  std::cout << "SKIPPED: " << why << "\n";
+  if (std::getenv("TRAFFICDB_TEST_UNDER_CTEST")) std::exit(77);
+  WARN("skipped: " << why);
+}
+
 std::string require_shared_samples() {
   std::string dir = shared_samples_dir();
-  if (dir.empty()) {
-    std::cout << "SKIPPED: ../shared/samples is not beside the checkout; this test needs its captures\n";
-    if (std::getenv("TRAFFICDB_TEST_UNDER_CTEST")) std::exit(77);
-    WARN("skipped: ../shared/samples not found");
-  }
+  if (dir.empty()) skip_test("../shared/samples is not beside the checkout; this test needs its captures");
   return dir;
 }
 

@@ -2,6 +2,8 @@
 // trafficdb binary, and the shared sample captures.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -34,8 +36,14 @@ struct CommandResult {
   std::string err;
 };
 
-// Runs `argv` (argv[0] is looked up in PATH) with extra environment entries
-// ("NAME=value"), capturing stdout and stderr.
+// Starts `argv` (argv[0] is looked up in PATH) with extra environment entries
+// ("NAME=value"), stdin from /dev/null and stdout and stderr written to the
+// given files, and returns its pid without waiting. Throws std::runtime_error
+// when it cannot start.
+pid_t start_process(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                    const std::string& out_path, const std::string& err_path);
+
+// Runs `argv` like start_process, waits for it and returns what it printed.
 CommandResult run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
 
 // Runs the trafficdb binary built with the tests.
@@ -44,8 +52,12 @@ CommandResult run_trafficdb(const std::vector<std::string>& args, const std::vec
 // ../shared/samples beside the checkout, or "" when it is absent.
 std::string shared_samples_dir();
 
-// Ends the current test as skipped (exit 77 under ctest) when the shared
-// samples are absent, saying so. Returns the directory otherwise.
+// Ends the current test as skipped, saying why: exits with 77 under ctest
+// (shown as skipped); otherwise warns and returns, and the test returns early.
+void skip_test(const std::string& why);
+
+// Ends the current test as skipped (skip_test) when the shared samples are
+// absent, and returns "". Returns the directory otherwise.
 std::string require_shared_samples();
 
 // A sink that keeps what it is given (thread-safe), for source tests.
