@@ -100,6 +100,11 @@ class Importer {
       options.max_body_bytes = args_.max_body_bytes;
       options.index_when_idle = false;  // indexing competes with parsing; done at the end if small
       options.queue_max_bytes = 64u << 20;  // enough to keep the writer busy; bounds the import's memory
+      // Few, large transactions: each commit rewrites every index page it
+      // touched, and the bodies' hash index is touched all over.
+      options.batch_size = 50000;
+      options.max_delay = std::chrono::seconds(2);
+      options.wal_autocheckpoint_pages = 64 * 1024;  // 512 MiB of WAL
       auto writer = Writer::open(context_.db_path(), options);
       if (!writer.is_ok()) {
         std::cerr << "trafficdb: " << writer.status().message() << '\n';

@@ -287,6 +287,8 @@ Result<std::unique_ptr<Writer>> Writer::open(const std::string& path, WriterOpti
 
 Writer::Writer(std::unique_ptr<SQLite::Database> db, WriterOptions options)
     : options_(options), db_(std::move(db)), batch_(std::make_unique<Batch>(*db_, options_)) {
+  if (options_.wal_autocheckpoint_pages > 0)
+    db_->exec("PRAGMA wal_autocheckpoint = " + std::to_string(options_.wal_autocheckpoint_pages));
   thread_ = std::thread([this] { run(); });
 }
 

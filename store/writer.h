@@ -57,6 +57,10 @@ struct WriterOptions {
   std::size_t index_batch_rows = 2000;
   bool index_when_idle = true;
   bool index_on_close = false;
+  // WAL pages between automatic checkpoints on this connection; 0 keeps the
+  // database's default (kWalAutocheckpointPages). Each checkpoint syncs the
+  // disk twice: a bulk import sets it high and checkpoints once at close.
+  int wal_autocheckpoint_pages = 0;
 };
 
 struct WriterStats {

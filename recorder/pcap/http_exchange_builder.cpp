@@ -66,7 +66,7 @@ std::string content_encoding(const Headers& headers) {
 }
 
 // The message's body with its content coding undone.
-Body body_of(const HttpMessage& m, std::size_t max_body_bytes, const char* which, std::vector<std::string>& caveats) {
+Body body_of(HttpMessage& m, std::size_t max_body_bytes, const char* which, std::vector<std::string>& caveats) {
   Body body;
   body.encoding = content_encoding(m.headers);
   body.wire_size = static_cast<std::int64_t>(m.body_length);
@@ -75,7 +75,7 @@ Body body_of(const HttpMessage& m, std::size_t max_body_bytes, const char* which
     caveats.push_back(std::string(which) + " body of " + bytes_text(m.body_length) + " was cut to " +
                       bytes_text(m.body.size()));
   if (is_identity_encoding(body.encoding) || m.body.empty()) {
-    body.data = m.body;
+    body.data = std::move(m.body);
     body.size = static_cast<std::int64_t>(m.body_length);
     return body;
   }
@@ -83,7 +83,7 @@ Body body_of(const HttpMessage& m, std::size_t max_body_bytes, const char* which
   if (!decoded.is_ok()) {
     // Kept as it arrived, still encoded.
     caveats.push_back(std::string(which) + " body not decoded: " + decoded.status().message());
-    body.data = m.body;
+    body.data = std::move(m.body);
     body.size = std::nullopt;
     return body;
   }
@@ -110,20 +110,20 @@ nlohmann::json headers_json(const Headers& headers) {
 
 }  // namespace
 
-Exchange build_exchange(const CapturedExchange& c, std::size_t max_body_bytes, std::vector<std::string>& caveats) {
+Exchange build_exchange(CapturedExchange& c, std::size_t max_body_bytes, std::vector<std::string>& caveats) {
   Exchange ex;
   ex.client_addr = c.client.to_string();
   ex.server_addr = c.server.to_string();
   ex.source_key = c.source_key;
   nlohmann::ordered_json details = nlohmann::ordered_json::object();
 
-  if (const HttpMessage* m = c.request) {
+  if (HttpMessage* m = c.request) {
     Request& req = ex.request;
     req.method = m->method;
     req.http_version = m->version;
-    req.headers = m->headers;
     set_url(req, *m, c.server);
     req.body = body_of(*m, max_body_bytes, "request", caveats);
+    req.headers = std::move(m->headers);
     ex.tunnel = m->method == "CONNECT" && c.response && c.response->status / 100 == 2;
     ex.timings.started = m->first_at;
     ex.timings.request_sent = m->last_at;
@@ -139,13 +139,13 @@ Exchange build_exchange(const CapturedExchange& c, std::size_t max_body_bytes, s
     append_error(ex.error, "no request in capture");
   }
 
-  if (const HttpMessage* m = c.response) {
+  if (HttpMessage* m = c.response) {
     Response res;
     res.status = m->status;
     res.status_text = m->reason;
     res.http_version = m->version;
-    res.headers = m->headers;
     res.body = body_of(*m, max_body_bytes, "response", caveats);
+    res.headers = std::move(m->headers);
     ex.timings.response_started = m->first_at;
     ex.timings.ended = m->last_at;
     if (!ex.timings.started) ex.timings.started = m->first_at;

@@ -23,17 +23,17 @@ struct InformationalResponse {
 
 struct CapturedExchange {
   Endpoint client, server;
-  const HttpMessage* request = nullptr;   // nullptr: the capture holds no request
-  const HttpMessage* response = nullptr;  // nullptr: no response
+  HttpMessage* request = nullptr;   // nullptr: the capture holds no request
+  HttpMessage* response = nullptr;  // nullptr: no response
   std::vector<InformationalResponse> informational;
   std::string protocol_switch;  // "websocket", "h2c", ... after a 101; "" otherwise
   std::string source_key;
   std::string error;  // the connection's reason, when there is no response
 };
 
-// `caveats` gets a sentence for every body that was cut or could not be
-// decoded (the importer reports them).
-Exchange build_exchange(const CapturedExchange& captured, std::size_t max_body_bytes,
-                        std::vector<std::string>& caveats);
+// Moves the messages' headers and bodies into the exchange. `caveats` gets
+// a sentence for every body that was cut or could not be decoded (the
+// importer reports them).
+Exchange build_exchange(CapturedExchange& captured, std::size_t max_body_bytes, std::vector<std::string>& caveats);
 
 }  // namespace trafficdb
