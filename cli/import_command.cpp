@@ -104,7 +104,7 @@ class Importer {
       // touched, and the bodies' hash index is touched all over.
       options.batch_size = 50000;
       options.max_delay = std::chrono::seconds(2);
-      options.wal_autocheckpoint_pages = 64 * 1024;  // 512 MiB of WAL
+      options.background_checkpoint = true;
       auto writer = Writer::open(context_.db_path(), options);
       if (!writer.is_ok()) {
         std::cerr << "trafficdb: " << writer.status().message() << '\n';

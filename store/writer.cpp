@@ -278,17 +278,26 @@ class SessionSink : public ExchangeSink {
 Result<std::unique_ptr<Writer>> Writer::open(const std::string& path, WriterOptions options) {
   auto db = open_database(path, OpenMode::read_write);
   if (!db.is_ok()) return db.status();
+  std::unique_ptr<BackgroundCheckpointer> checkpointer;
+  if (options.background_checkpoint) {
+    auto started = BackgroundCheckpointer::start(path);
+    if (!started.is_ok()) return started.status();
+    checkpointer = std::move(started).value();
+    (*db)->exec("PRAGMA wal_autocheckpoint = 0");
+  }
   try {
-    return std::unique_ptr<Writer>(new Writer(std::move(db).value(), options));
+    return std::unique_ptr<Writer>(new Writer(std::move(db).value(), options, std::move(checkpointer)));
   } catch (const SQLite::Exception& e) {
     return Status::error(path + ": cannot prepare statements: " + e.what());
   }
 }
 
-Writer::Writer(std::unique_ptr<SQLite::Database> db, WriterOptions options)
-    : options_(options), db_(std::move(db)), batch_(std::make_unique<Batch>(*db_, options_)) {
-  if (options_.wal_autocheckpoint_pages > 0)
-    db_->exec("PRAGMA wal_autocheckpoint = " + std::to_string(options_.wal_autocheckpoint_pages));
+Writer::Writer(std::unique_ptr<SQLite::Database> db, WriterOptions options,
+               std::unique_ptr<BackgroundCheckpointer> checkpointer)
+    : options_(options),
+      db_(std::move(db)),
+      checkpointer_(std::move(checkpointer)),
+      batch_(std::make_unique<Batch>(*db_, options_)) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -366,6 +375,7 @@ Status Writer::close() {
   work_cv_.notify_all();
   space_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  checkpointer_.reset();  // the writer's connection checkpoints what is left when it closes
   std::lock_guard lk(mu_);
   return failure();
 }
@@ -453,6 +463,7 @@ void Writer::run() {
     if (!commit) continue;
 
     Status s = write_batch(pending);
+    if (s.is_ok() && checkpointer_) checkpointer_->committed();
     const std::size_t written = pending.size();
     pending.clear();  // frees the bodies before producers are let in
     std::lock_guard lk(mu_);

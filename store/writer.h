@@ -40,6 +40,7 @@
 
 #include "common/status.h"
 #include "recorder/exchange_sink.h"
+#include "store/background_checkpointer.h"
 #include "store/sessions.h"
 
 namespace trafficdb {
@@ -57,10 +58,10 @@ struct WriterOptions {
   std::size_t index_batch_rows = 2000;
   bool index_when_idle = true;
   bool index_on_close = false;
-  // WAL pages between automatic checkpoints on this connection; 0 keeps the
-  // database's default (kWalAutocheckpointPages). Each checkpoint syncs the
-  // disk twice: a bulk import sets it high and checkpoints once at close.
-  int wal_autocheckpoint_pages = 0;
+  // Checkpoints on a thread of their own (BackgroundCheckpointer) instead of
+  // inside the commits that cross SQLite's threshold: each one syncs the
+  // disk twice, which a bulk import should not wait for.
+  bool background_checkpoint = false;
 };
 
 struct WriterStats {
@@ -109,7 +110,8 @@ class Writer {
   };
   class Batch;
 
-  Writer(std::unique_ptr<SQLite::Database> db, WriterOptions options);
+  Writer(std::unique_ptr<SQLite::Database> db, WriterOptions options,
+         std::unique_ptr<BackgroundCheckpointer> checkpointer);
   void run();
   Status write_batch(const std::vector<Item>& items);
   Status failure() const;  // requires mu_
@@ -117,6 +119,7 @@ class Writer {
 
   const WriterOptions options_;
   std::unique_ptr<SQLite::Database> db_;
+  std::unique_ptr<BackgroundCheckpointer> checkpointer_;  // null: SQLite checkpoints in the commits
   std::mutex db_mu_;  // guards db_ and the statements
   std::unique_ptr<Batch> batch_;
 
