@@ -1,12 +1,14 @@
 #include "recorder/content_decoding.h"
 
 #include <brotli/decode.h>
+#include <libdeflate.h>
 #include <zlib.h>
 #include <zstd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace trafficdb {
@@ -75,6 +77,30 @@ Result<DecodedBody> inflate_with(std::string_view input, int window_bits, std::s
   }
 }
 
+// The common case of gzip, a single whole member whose decoded size (its
+// ISIZE trailer) is within the cap, in one call to libdeflate (several times
+// faster than zlib's streaming inflate). nullopt for anything else (several
+// members, a cut stream, corrupt data, too large): zlib handles those.
+std::optional<DecodedBody> gunzip_whole(std::string_view input, std::size_t cap) {
+  if (input.size() < 18 || static_cast<unsigned char>(input[0]) != 0x1f ||
+      static_cast<unsigned char>(input[1]) != 0x8b)
+    return std::nullopt;
+  const auto* tail = reinterpret_cast<const unsigned char*>(input.data() + input.size() - 4);
+  const std::size_t isize = std::size_t{tail[0]} | std::size_t{tail[1]} << 8 | std::size_t{tail[2]} << 16 |
+                            std::size_t{tail[3]} << 24;
+  if (isize > cap) return std::nullopt;
+  thread_local std::unique_ptr<libdeflate_decompressor, decltype(&libdeflate_free_decompressor)> decompressor(
+      libdeflate_alloc_decompressor(), &libdeflate_free_decompressor);
+  if (!decompressor) return std::nullopt;
+  DecodedBody out;
+  out.data.resize(isize);
+  std::size_t in_used = 0, produced = 0;
+  const libdeflate_result rc = libdeflate_gzip_decompress_ex(decompressor.get(), input.data(), input.size(),
+                                                             out.data.data(), isize, &in_used, &produced);
+  if (rc != LIBDEFLATE_SUCCESS || in_used != input.size() || produced != isize) return std::nullopt;
+  return out;
+}
+
 Result<DecodedBody> decode_deflate(std::string_view input, std::size_t cap) {
   // RFC 9110 says zlib-wrapped; some servers send raw deflate. A zlib header
   // has CMF=0x?8 and (CMF*256+FLG) % 31 == 0.
@@ -131,7 +157,10 @@ Result<DecodedBody> decode_zstd(std::string_view input, std::size_t cap) {
 }
 
 Result<DecodedBody> decode_one(const std::string& coding, std::string_view input, std::size_t cap) {
-  if (coding == "gzip" || coding == "x-gzip") return inflate_with(input, 15 + 32, cap, "gzip");
+  if (coding == "gzip" || coding == "x-gzip") {
+    if (auto whole = gunzip_whole(input, cap)) return std::move(*whole);
+    return inflate_with(input, 15 + 32, cap, "gzip");
+  }
   if (coding == "deflate") return decode_deflate(input, cap);
   if (coding == "br") return decode_brotli(input, cap);
   if (coding == "zstd") return decode_zstd(input, cap);

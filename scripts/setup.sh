@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config ccache
   libsqlite3-dev libsqlitecpp-dev sqlite3
   nlohmann-json3-dev libcpp-httplib-dev libssl-dev
-  libpcap-dev zlib1g-dev libbrotli-dev libzstd-dev
+  libpcap-dev zlib1g-dev libdeflate-dev libbrotli-dev libzstd-dev
   libcli11-dev libre2-dev
   catch2
   tcpdump curl
