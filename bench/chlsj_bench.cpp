@@ -16,11 +16,8 @@
 // See bench/README.md.
 
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -51,8 +48,10 @@
 #endif
 
 #include "bench_support.h"
+#include "child_process.h"
+#include "gzip.h"
 
-using namespace bench;  // bench_support.h
+using namespace bench;  // bench_support.h, child_process.h, gzip.h
 
 namespace {
 
@@ -95,8 +94,6 @@ void print_usage(std::ostream& out) {
          "\n"
          "trafficdb binary: " TRAFFICDB_BINARY "\n";
 }
-
-
 
 // Returns nullopt to go on, or the exit code to stop with.
 std::optional<int> parse_args(int argc, char** argv, Options& o) {
@@ -153,8 +150,6 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
 
 // ---------------------------------------------------------------- small helpers
 
-
-
 // Appends `s` as a JSON string literal (UTF-8 passed through, as Charles does).
 void json_string(std::string& out, std::string_view s) {
   static const char hex[] = "0123456789abcdef";
@@ -206,23 +201,6 @@ std::string base64(std::string_view in) {
   return out;
 }
 
-// gzip (RFC 1952) with zlib.
-std::string gzip(std::string_view in) {
-  z_stream zs{};
-  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    throw std::runtime_error("deflateInit2 failed");
-  std::string out(deflateBound(&zs, static_cast<uLong>(in.size())) + 32, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&zs, Z_FINISH);
-  deflateEnd(&zs);
-  if (rc != Z_STREAM_END) throw std::runtime_error("deflate did not finish");
-  out.resize(zs.total_out);
-  return out;
-}
-
 // "2024-03-11T10:42:03.369+08:00", as Charles writes times (local time, here UTC+8).
 void append_iso_time(std::string& out, Millis ms) {
   constexpr Millis kOffset = 8 * 3600 * 1000;
@@ -235,15 +213,6 @@ void append_iso_time(std::string& out, Millis ms) {
                               tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                               static_cast<int>(local % 1000));
   out.append(buf, static_cast<std::size_t>(n));
-}
-
-std::string http_date(Millis ms) {
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[64];
-  const std::size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return std::string(buf, n);
 }
 
 // Compact JSON writer: separators are added from the last character written,
@@ -929,7 +898,7 @@ class Generator {
       hs.emplace_back(std::move(name), std::move(value));
     };
     if (http2) hs.emplace_back(":status", std::to_string(status));
-    add("Date", http_date(start));
+    add("Date", http_date(start * 1000));
     add("Server", one_of(kServers));
     if (body.mime_type)
       add("Content-Type", *body.mime_type + (body.charset ? "; charset=" + *body.charset : std::string()));
@@ -1150,87 +1119,6 @@ std::uint64_t count_transactions(const std::string& path) {
 
 // ---------------------------------------------------------------- child processes
 
-struct ChildRun {
-  int exit_code = -1;  // -1 when killed by a signal
-  int signal = 0;
-  double seconds = 0;  // wall, fork to wait4
-  double user_seconds = 0;
-  double sys_seconds = 0;
-  double peak_rss_mb = 0;  // ru_maxrss, MB = 10^6 bytes
-};
-
-double timeval_seconds(const timeval& tv) {
-  return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
-}
-
-// Runs argv[0] (looked up in PATH) with stdin from /dev/null and stdout and
-// stderr into `log_path`; waits with wait4 for its resource usage.
-ChildRun run_child(const std::vector<std::string>& args, const std::string& log_path) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  const int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (log_fd < 0) throw std::runtime_error(log_path + ": " + std::strerror(errno));
-  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (null_fd < 0) {
-    ::close(log_fd);
-    throw std::runtime_error(std::string("/dev/null: ") + std::strerror(errno));
-  }
-
-  const auto t0 = Clock::now();
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(log_fd);
-    ::close(null_fd);
-    throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  }
-  if (pid == 0) {  // child: async-signal-safe calls only
-    if (::dup2(null_fd, 0) < 0 || ::dup2(log_fd, 1) < 0 || ::dup2(log_fd, 2) < 0) ::_exit(126);
-    ::execvp(argv[0], argv.data());
-    static const char msg[] = "chlsj_bench: exec failed\n";
-    [[maybe_unused]] const ssize_t w = ::write(2, msg, sizeof msg - 1);
-    ::_exit(127);
-  }
-  ::close(log_fd);
-  ::close(null_fd);
-  int status = 0;
-  rusage usage{};
-  pid_t waited;
-  do {
-    waited = ::wait4(pid, &status, 0, &usage);
-  } while (waited < 0 && errno == EINTR);
-  const auto t1 = Clock::now();
-  if (waited < 0) throw std::runtime_error(std::string("wait4: ") + std::strerror(errno));
-
-  ChildRun r;
-  r.seconds = std::chrono::duration<double>(t1 - t0).count();
-  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
-  r.user_seconds = timeval_seconds(usage.ru_utime);
-  r.sys_seconds = timeval_seconds(usage.ru_stime);
-  r.peak_rss_mb = static_cast<double>(usage.ru_maxrss) * 1024.0 / 1e6;  // ru_maxrss is in KiB on Linux
-  return r;
-}
-
-std::string read_text(const std::string& path, std::size_t limit) {
-  std::ifstream in(path, std::ios::binary);
-  std::string text(limit, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(limit));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  return text;
-}
-
-std::string describe(const ChildRun& r) {
-  return r.signal ? "killed by signal " + std::to_string(r.signal) : "exit status " + std::to_string(r.exit_code);
-}
-
-// Prints what the child wrote, if anything.
-void show_log(const std::string& who, const std::string& log_path) {
-  const std::string text = read_text(log_path, 8000);
-  if (text.empty()) return;
-  std::cerr << "--- " << who << " output:\n" << text << (text.back() == '\n' ? "" : "\n") << "---\n";
-}
-
 struct Python {
   std::string executable;
   std::string version;
@@ -1253,28 +1141,7 @@ Python resolve_python(const std::string& cmd, const std::string& log_path) {
   return p;
 }
 
-// ---------------------------------------------------------------- files
-
-
-
-
-
-
-
-// Removes temporary files however run() ends.
-class RemoveOnExit {
- public:
-  ~RemoveOnExit() {
-    for (const std::string& p : paths_) std::remove(p.c_str());
-  }
-  void add(const std::string& path) { paths_.push_back(path); }
-  void add_database(const std::string& path) {
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) add(path + suffix);
-  }
-
- private:
-  std::vector<std::string> paths_;
-};
+// ---------------------------------------------------------------- the database
 
 struct DbCheck {
   std::uint64_t exchanges = 0;
@@ -1305,33 +1172,11 @@ DbCheck check_database(const std::string& path) {
 
 // ---------------------------------------------------------------- output
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-std::string json_array(const std::vector<double>& v, int decimals) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + fixed(v[i], decimals);
-  return out + "]";
-}
-
 std::string json_quoted(std::string_view s) {
   std::string out;
   json_string(out, s);
   return out;
 }
-
-struct Series {
-  std::vector<double> seconds, rss, user, sys;
-  void add(const ChildRun& r) {
-    seconds.push_back(r.seconds);
-    rss.push_back(r.peak_rss_mb);
-    user.push_back(r.user_seconds);
-    sys.push_back(r.sys_seconds);
-  }
-};
 
 int run(const Options& o) {
   RemoveOnExit cleanup;

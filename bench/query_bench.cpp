@@ -300,15 +300,6 @@ std::string status_text(int status) {
   }
 }
 
-std::string http_date(Micros micros) {
-  const std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[64];
-  const std::size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return std::string(buf, n);
-}
-
 std::string iso_date(Micros micros) {
   const std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
   std::tm tm{};

@@ -192,15 +192,6 @@ std::string status_text(int status) {
   }
 }
 
-std::string http_date(Micros micros) {
-  const std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[64];
-  const std::size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return std::string(buf, n);
-}
-
 class Generator {
  public:
   explicit Generator(const Options& o) : rng_(o.seed), body_bytes_(o.body_bytes), distinct_(o.distinct_bodies) {
@@ -486,18 +477,6 @@ Workload generate(const Options& o) {
 
 
 
-// Removes database files (and their -wal and -shm) on destruction.
-class RemoveOnExit {
- public:
-  void add(const std::string& path) { paths_.push_back(path); }
-  ~RemoveOnExit() {
-    for (const std::string& p : paths_) remove_database(p);
-  }
-
- private:
-  std::vector<std::string> paths_;
-};
-
 struct RunResult {
   double seconds = 0;
   std::uint64_t rows = 0;
@@ -724,18 +703,6 @@ std::string baseline_path_for(const std::string& path) {
   return path + ".baseline.db";
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-std::string json_array(const std::vector<double>& v, int decimals) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + fixed(v[i], decimals);
-  return out + "]";
-}
-
 int run(const Options& o) {
   RemoveOnExit cleanup;
   const bool temporary = o.db_path.empty();
@@ -743,8 +710,8 @@ int run(const Options& o) {
   if (temporary) {
     const std::filesystem::path dir = std::filesystem::temp_directory_path();
     writer_path = (dir / ("trafficdb-writer-bench-" + std::to_string(::getpid()) + ".db")).string();
-    cleanup.add(writer_path);
-    cleanup.add(baseline_path_for(writer_path));
+    cleanup.add_database(writer_path);
+    cleanup.add_database(baseline_path_for(writer_path));
   }
   const std::string baseline_path = baseline_path_for(writer_path);
   for (const std::string& p : {writer_path, baseline_path}) {
