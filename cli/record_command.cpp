@@ -16,54 +16,122 @@
 namespace trafficdb {
 namespace {
 
-struct CharlesArgs {
+// What every `record` subcommand takes.
+struct RecordArgs {
+  std::string duration;
+  std::string name;
+  std::uint64_t max_body_bytes = 32u << 20;
+};
+
+struct CharlesArgs : RecordArgs {
   std::string proxy = "http://127.0.0.1:8888";
   std::string user;
   std::string password;
   std::string interval = "2s";
-  std::string duration;
-  std::string name;
   bool clear_first = false;
   bool start_recording = false;
-  std::uint64_t max_body_bytes = 32u << 20;
 };
 
-struct PcapArgs {
+struct PcapArgs : RecordArgs {
   std::string interface;
   std::string filter;
-  std::string duration;
-  std::string name;
   std::uint64_t max_exchanges = 0;
   int snaplen = 262144;
   bool promiscuous = false;
-  std::uint64_t max_body_bytes = 32u << 20;
 };
 
 void log_line(const std::string& line) {
   std::cerr << format_human_time(now_micros()) << " trafficdb: " << line << std::endl;
 }
 
-Result<std::optional<std::chrono::milliseconds>> duration_option(const std::string& text) {
-  if (text.empty()) return std::optional<std::chrono::milliseconds>();
-  auto d = parse_duration(text);
-  if (!d.is_ok()) return Status::error("--duration: " + d.status().message());
-  return std::optional<std::chrono::milliseconds>(*d);
+void add_record_options(CLI::App* cmd, RecordArgs& args, const std::string& default_name) {
+  cmd->add_option("--duration", args.duration, "Stop after this long (e.g. 30s, 10m, 2h); default: until Ctrl-C");
+  cmd->add_option("--name", args.name, "Session name (default: " + default_name + " and the start time)");
+  cmd->add_option("--max-body", args.max_body_bytes, "Keep at most this many decoded bytes of each body")
+      ->check(CLI::Range(std::uint64_t{1024}, std::uint64_t{512u << 20}))
+      ->capture_default_str();
 }
 
-int record_pcap(const CliContext& context, const PcapArgs& args) {
-  auto duration = duration_option(args.duration);
-  if (!duration.is_ok()) {
-    std::cerr << "trafficdb: " << duration.status().message() << '\n';
-    return exit_code::usage;
+// A recording in progress: its writer and session, from start to finish.
+class Recording {
+ public:
+  // Fails (saying why on stderr) when --duration is wrong or the database
+  // or the session cannot be opened; exit_status() says with what.
+  bool open(const CliContext& context, const RecordArgs& args, const std::string& default_name,
+            std::string_view source, const std::string& source_detail, const nlohmann::json& options) {
+    auto duration = args.duration.empty() ? Result<std::chrono::milliseconds>(std::chrono::milliseconds(0))
+                                          : parse_duration(args.duration);
+    if (!duration.is_ok()) {
+      std::cerr << "trafficdb: --duration: " << duration.status().message() << '\n';
+      exit_status_ = exit_code::usage;
+      return false;
+    }
+    if (!args.duration.empty()) duration_ = *duration;
+    WriterOptions writer_options;
+    writer_options.max_body_bytes = args.max_body_bytes;
+    auto writer = Writer::open(context.db_path(), writer_options);
+    if (!writer.is_ok()) {
+      std::cerr << "trafficdb: " << writer.status().message() << '\n';
+      return false;
+    }
+    writer_ = std::move(writer).value();
+    const std::string name =
+        args.name.empty() ? default_name + " " + format_human_time(now_micros()).substr(0, 19) : args.name;
+    auto session =
+        writer_->create_session({name, source, source_detail, session_status::recording, options.dump()});
+    if (!session.is_ok()) {
+      std::cerr << "trafficdb: " << session.status().message() << '\n';
+      return false;
+    }
+    session_ = *session;
+    sink_ = writer_->sink(session_);
+    return true;
   }
-  StopSignals signals;  // before any thread starts
-  WriterOptions writer_options;
-  writer_options.max_body_bytes = args.max_body_bytes;
-  auto writer = Writer::open(context.db_path(), writer_options);
-  if (!writer.is_ok()) {
-    std::cerr << "trafficdb: " << writer.status().message() << '\n';
+
+  ExchangeSink& sink() { return *sink_; }
+  std::int64_t session() const { return session_; }
+  std::optional<std::chrono::milliseconds> duration() const { return duration_; }
+  int exit_status() const { return exit_status_; }
+
+  // The recorder did not start: the session is removed, nothing was recorded.
+  int abandon(const Status& why) {
+    std::cerr << "trafficdb: " << why.message() << '\n';
+    (void)writer_->delete_session(session_);
+    (void)writer_->close();
     return exit_code::unusable;
   }
+
+  // Ends the session as stopped (or failed, with `stopped`'s error or the
+  // writer's) and says `summary`.
+  int finish(const Status& stopped, std::uint64_t stored, const std::string& summary) {
+    const Status flushed = writer_->flush();
+    const Status failure = !stopped.is_ok() ? stopped : flushed;
+    (void)writer_->finish_session(session_, failure.is_ok() ? session_status::stopped : session_status::failed,
+                                  failure.is_ok() ? std::nullopt : std::optional<std::string>(failure.message()));
+    (void)writer_->close();
+    log_line("stopped: " + std::to_string(stored) + " exchanges stored in session " + std::to_string(session_) +
+             "; " + summary);
+    if (failure.is_ok()) return exit_code::ok;
+    std::cerr << "trafficdb: " << failure.message() << '\n';
+    return stored > 0 ? exit_code::stored_with_errors : exit_code::unusable;
+  }
+
+ private:
+  std::unique_ptr<Writer> writer_;
+  std::unique_ptr<ExchangeSink> sink_;
+  std::int64_t session_ = 0;
+  std::optional<std::chrono::milliseconds> duration_;
+  int exit_status_ = exit_code::unusable;
+};
+
+int record_pcap(const CliContext& context, const PcapArgs& args) {
+  StopSignals signals;  // before any thread starts
+  const nlohmann::json options = {{"interface", args.interface}, {"filter", args.filter},
+                                  {"snaplen", args.snaplen},     {"promiscuous", args.promiscuous},
+                                  {"max_exchanges", args.max_exchanges}};
+  Recording recording;
+  if (!recording.open(context, args, "pcap " + args.interface, session_source::pcap_live, args.interface, options))
+    return recording.exit_status();
 
   PcapLiveOptions live;
   live.interface = args.interface;
@@ -73,50 +141,23 @@ int record_pcap(const CliContext& context, const PcapArgs& args) {
   if (args.max_exchanges > 0) live.max_exchanges = args.max_exchanges;
   live.capture.http.max_body_bytes = args.max_body_bytes;
   live.log = log_line;
-
-  const nlohmann::json options = {{"interface", args.interface}, {"filter", args.filter},
-                                  {"snaplen", args.snaplen},     {"promiscuous", args.promiscuous},
-                                  {"max_exchanges", args.max_exchanges}};
-  const std::string name =
-      args.name.empty() ? "pcap " + args.interface + " " + format_human_time(now_micros()).substr(0, 19) : args.name;
-  auto session = (*writer)->create_session(
-      {name, session_source::pcap_live, args.interface, session_status::recording, options.dump()});
-  if (!session.is_ok()) {
-    std::cerr << "trafficdb: " << session.status().message() << '\n';
-    return exit_code::unusable;
-  }
-  auto sink = (*writer)->sink(*session);
-  PcapLiveRecorder recorder(live, *sink);
-  if (Status s = recorder.start(); !s.is_ok()) {
-    std::cerr << "trafficdb: " << s.message() << '\n';
-    (void)(*writer)->delete_session(*session);  // nothing was recorded: leave no empty session behind
-    (void)(*writer)->close();
-    return exit_code::unusable;
-  }
+  PcapLiveRecorder recorder(live, recording.sink());
+  if (Status s = recorder.start(); !s.is_ok()) return recording.abandon(s);
   log_line("capturing on " + args.interface + (args.filter.empty() ? "" : " (" + args.filter + ")") +
-           " into session " + std::to_string(*session) + " of " + context.db_path() +
-           (*duration ? "" : "; Ctrl-C stops"));
-  signals.wait(*duration, [&] { return recorder.done(); });
+           " into session " + std::to_string(recording.session()) + " of " + context.db_path() +
+           (recording.duration() ? "" : "; Ctrl-C stops"));
+  signals.wait(recording.duration(), [&] { return recorder.done(); });
 
   const Status stopped = recorder.stop();
   const PcapLiveStats stats = recorder.stats();
-  const Status flushed = (*writer)->flush();
-  const Status failure = !stopped.is_ok() ? stopped : flushed;
-  (void)(*writer)->finish_session(*session, failure.is_ok() ? session_status::stopped : session_status::failed,
-                                  failure.is_ok() ? std::nullopt : std::optional<std::string>(failure.message()));
-  (void)(*writer)->close();
-  log_line("stopped: " + std::to_string(stats.exchanges) + " exchanges stored in session " +
-           std::to_string(*session) + "; " + std::to_string(stats.packets) + " packets read, kernel: " +
-           std::to_string(stats.kernel_received) + " received, " + std::to_string(stats.kernel_dropped) +
-           " dropped" + (stats.interface_dropped ? ", " + std::to_string(stats.interface_dropped) + " dropped by the interface" : ""));
   if (stats.kernel_dropped > 0)
-    log_line("the kernel dropped packets: exchanges on those connections may be incomplete; a --filter or a larger "
-             "machine helps");
-  if (!failure.is_ok()) {
-    std::cerr << "trafficdb: " << failure.message() << '\n';
-    return stats.exchanges > 0 ? exit_code::stored_with_errors : exit_code::unusable;
-  }
-  return exit_code::ok;
+    log_line("the kernel dropped packets: exchanges on those connections may be incomplete; a narrower --filter "
+             "helps");
+  return recording.finish(stopped, stats.exchanges,
+                          std::to_string(stats.packets) + " packets read; kernel: " +
+                              std::to_string(stats.kernel_received) + " received, " +
+                              std::to_string(stats.kernel_dropped) + " dropped, " +
+                              std::to_string(stats.interface_dropped) + " dropped by the interface");
 }
 
 int record_charles(const CliContext& context, const CharlesArgs& args) {
@@ -125,16 +166,6 @@ int record_charles(const CliContext& context, const CharlesArgs& args) {
     std::cerr << "trafficdb: --interval: " << (interval.is_ok() ? "at least 100ms" : interval.status().message()) << '\n';
     return exit_code::usage;
   }
-  std::optional<std::chrono::milliseconds> duration;
-  if (!args.duration.empty()) {
-    auto d = parse_duration(args.duration);
-    if (!d.is_ok()) {
-      std::cerr << "trafficdb: --duration: " << d.status().message() << '\n';
-      return exit_code::usage;
-    }
-    duration = *d;
-  }
-
   {
     std::string proxy = args.proxy;
     if (proxy.find("://") == std::string::npos) proxy = "http://" + proxy;
@@ -145,27 +176,15 @@ int record_charles(const CliContext& context, const CharlesArgs& args) {
     }
   }
   StopSignals signals;  // before any thread starts
-  WriterOptions writer_options;
-  writer_options.max_body_bytes = args.max_body_bytes;
-  auto writer = Writer::open(context.db_path(), writer_options);
-  if (!writer.is_ok()) {
-    std::cerr << "trafficdb: " << writer.status().message() << '\n';
-    return exit_code::unusable;
-  }
   const nlohmann::json options = {{"proxy", args.proxy},
                                   {"user", args.user},
                                   {"interval_ms", interval->count()},
                                   {"clear_first", args.clear_first},
                                   {"start_recording", args.start_recording}};
-  const std::string name = args.name.empty() ? "charles " + format_human_time(now_micros()).substr(0, 19) : args.name;
-  auto session = (*writer)->create_session(
-      {name, session_source::charles_live, args.proxy, session_status::recording, options.dump()});
-  if (!session.is_ok()) {
-    std::cerr << "trafficdb: " << session.status().message() << '\n';
-    return exit_code::unusable;
-  }
+  Recording recording;
+  if (!recording.open(context, args, "charles", session_source::charles_live, args.proxy, options))
+    return recording.exit_status();
 
-  auto sink = (*writer)->sink(*session);
   CharlesLiveOptions live;
   live.proxy = args.proxy;
   live.user = args.user;
@@ -175,31 +194,17 @@ int record_charles(const CliContext& context, const CharlesArgs& args) {
   live.start_recording = args.start_recording;
   live.max_body_bytes = args.max_body_bytes;
   live.log = log_line;
-  CharlesLiveRecorder recorder(live, *sink);
-  if (Status s = recorder.start(); !s.is_ok()) {
-    std::cerr << "trafficdb: " << s.message() << '\n';
-    (void)(*writer)->finish_session(*session, session_status::failed, s.message());
-    return exit_code::unusable;
-  }
-  log_line("recording Charles at " + args.proxy + " into session " + std::to_string(*session) + " of " +
-           context.db_path() + (duration ? "" : "; Ctrl-C stops"));
-  signals.wait(duration, [&] { return recorder.failed(); });
+  CharlesLiveRecorder recorder(live, recording.sink());
+  if (Status s = recorder.start(); !s.is_ok()) return recording.abandon(s);
+  log_line("recording Charles at " + args.proxy + " into session " + std::to_string(recording.session()) + " of " +
+           context.db_path() + (recording.duration() ? "" : "; Ctrl-C stops"));
+  signals.wait(recording.duration(), [&] { return recorder.failed(); });
 
   const Status stopped = recorder.stop();
   const CharlesLiveStats stats = recorder.stats();
-  const Status flushed = (*writer)->flush();
-  const Status failure = !stopped.is_ok() ? stopped : flushed;
-  (void)(*writer)->finish_session(*session, failure.is_ok() ? session_status::stopped : session_status::failed,
-                                  failure.is_ok() ? std::nullopt : std::optional<std::string>(failure.message()));
-  (void)(*writer)->close();
-  log_line("stopped: " + std::to_string(stats.stored) + " exchanges stored in session " + std::to_string(*session) +
-           ", " + std::to_string(stats.polls) + " polls (" + std::to_string(stats.failed_polls) + " failed), " +
-           std::to_string(stats.clears) + " session clears seen");
-  if (!failure.is_ok()) {
-    std::cerr << "trafficdb: " << failure.message() << '\n';
-    return stats.stored > 0 ? exit_code::stored_with_errors : exit_code::unusable;
-  }
-  return exit_code::ok;
+  return recording.finish(stopped, stats.stored,
+                          std::to_string(stats.polls) + " polls (" + std::to_string(stats.failed_polls) +
+                              " failed), " + std::to_string(stats.clears) + " session clears seen");
 }
 
 }  // namespace
@@ -223,13 +228,9 @@ void add_record_command(CLI::App& app, const CliContext& context, int& exit_stat
   charles->add_option("--user", args->user, "Web Interface user");
   charles->add_option("--password", args->password, "Web Interface password");
   charles->add_option("--interval", args->interval, "Time between polls (e.g. 500ms, 2s)")->capture_default_str();
-  charles->add_option("--duration", args->duration, "Stop after this long (e.g. 30s, 10m, 2h); default: until Ctrl-C");
-  charles->add_option("--name", args->name, "Session name (default: 'charles' and the start time)");
   charles->add_flag("--clear-first", args->clear_first, "Clear Charles's session before recording");
   charles->add_flag("--start-recording", args->start_recording, "Start Charles's recording if it is stopped");
-  charles->add_option("--max-body", args->max_body_bytes, "Keep at most this many decoded bytes of each body")
-      ->check(CLI::Range(std::uint64_t{1024}, std::uint64_t{512u << 20}))
-      ->capture_default_str();
+  add_record_options(charles, *args, "'charles'");
   charles->callback([&context, &exit_status, args] { exit_status = record_charles(context, *args); });
 
   auto pcap_args = std::make_shared<PcapArgs>();
@@ -243,17 +244,13 @@ void add_record_command(CLI::App& app, const CliContext& context, int& exit_stat
       "Example: trafficdb record pcap --interface lo --filter 'tcp port 8080' --duration 5m");
   pcap->add_option("-i,--interface", pcap_args->interface, "Interface to capture on ('any' for all)")->required();
   pcap->add_option("-f,--filter", pcap_args->filter, "BPF capture filter, as tcpdump takes it (e.g. 'tcp port 80')");
-  pcap->add_option("--duration", pcap_args->duration, "Stop after this long (e.g. 30s, 10m); default: until Ctrl-C");
   pcap->add_option("--max-exchanges", pcap_args->max_exchanges, "Stop after storing this many exchanges")
       ->check(CLI::PositiveNumber);
   pcap->add_option("--snaplen", pcap_args->snaplen, "Bytes captured of each packet")
       ->check(CLI::Range(128, 262144))
       ->capture_default_str();
   pcap->add_flag("--promiscuous", pcap_args->promiscuous, "Put the interface in promiscuous mode");
-  pcap->add_option("--name", pcap_args->name, "Session name (default: 'pcap', the interface and the start time)");
-  pcap->add_option("--max-body", pcap_args->max_body_bytes, "Keep at most this many decoded bytes of each body")
-      ->check(CLI::Range(std::uint64_t{1024}, std::uint64_t{512u << 20}))
-      ->capture_default_str();
+  add_record_options(pcap, *pcap_args, "'pcap', the interface");
   pcap->callback([&context, &exit_status, pcap_args] { exit_status = record_pcap(context, *pcap_args); });
 }
 

@@ -90,12 +90,7 @@ class HttpConnection::RequestEvents final : public HttpMessageParser::Events {
   }
 
   void on_opaque(std::string_view bytes, Micros at) override { c_.feed_websocket(0, bytes, at); }
-  void on_opaque_gap(std::uint64_t length) override {
-    if (c_.websocket_[0] && c_.websocket_error_.empty())
-      c_.websocket_error_ = "the capture is missing " + std::to_string(length) +
-                            " bytes of the client's WebSocket frames; its later messages are lost";
-    c_.websocket_[0].reset();
-  }
+  void on_opaque_gap(std::uint64_t length) override { c_.lose_websocket(0, length); }
   void on_not_http(std::string_view why) override { c_.ignore(why); }
 
  private:
@@ -166,12 +161,7 @@ class HttpConnection::ResponseEvents final : public HttpMessageParser::Events {
   }
 
   void on_opaque(std::string_view bytes, Micros at) override { c_.feed_websocket(1, bytes, at); }
-  void on_opaque_gap(std::uint64_t length) override {
-    if (c_.websocket_[1] && c_.websocket_error_.empty())
-      c_.websocket_error_ = "the capture is missing " + std::to_string(length) +
-                            " bytes of the server's WebSocket frames; its later messages are lost";
-    c_.websocket_[1].reset();
-  }
+  void on_opaque_gap(std::uint64_t length) override { c_.lose_websocket(1, length); }
   void on_not_http(std::string_view why) override { c_.ignore(why); }
 
  private:
@@ -365,6 +355,13 @@ void HttpConnection::feed_websocket(int direction, std::string_view bytes, Micro
       websocket_error_ = std::string(direction == 0 ? "client" : "server") + " WebSocket frames: " + s.message();
     websocket_[direction].reset();
   }
+}
+
+void HttpConnection::lose_websocket(int direction, std::uint64_t length) {
+  if (websocket_[direction] && websocket_error_.empty())
+    websocket_error_ = "the capture is missing " + std::to_string(length) + " bytes of the " +
+                       (direction == 0 ? "client's" : "server's") + " WebSocket frames; its later messages are lost";
+  websocket_[direction].reset();
 }
 
 void HttpConnection::switch_client(ClientNext next, Micros at) {

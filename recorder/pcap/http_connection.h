@@ -84,6 +84,7 @@ class HttpConnection final : public StreamHandler {
   void hand_on(Pending& p, const std::string& error);
   void hold_websocket(Pending& p);
   void feed_websocket(int direction, std::string_view bytes, Micros at);
+  void lose_websocket(int direction, std::uint64_t length);  // a gap: its later frames cannot be read
   void switch_client(ClientNext next, Micros at);
   void release_early_response();
   void ignore(std::string_view why);

@@ -112,16 +112,7 @@ std::size_t HttpMessageParser::consume_head(std::string_view bytes, Micros at) {
     const bool plausible = kind_ == Kind::request ? could_start_request(prefix) : could_start_response(prefix);
     first_lf = head_.find('\n', old);
     if (!plausible || (first_lf == std::string::npos && head_.size() > kMaxLineBytes)) {
-      const bool is_first = first_message_;
-      message_open_ = false;
-      if (is_first && start_known_) {
-        ignore(kind_ == Kind::request ? "the client's first bytes are not an HTTP/1.x request line"
-                                      : "the server's first bytes are not an HTTP/1.x status line");
-        return bytes.size();
-      }
-      state_ = State::seeking;
-      line_.clear();
-      line_too_long_ = false;
+      if (bad_start_line("first bytes are")) return bytes.size();
       return 0;  // the bytes are looked at again, for a line that starts a message
     }
     if (first_lf == std::string::npos) return appended;
@@ -147,15 +138,7 @@ std::size_t HttpMessageParser::consume_head(std::string_view bytes, Micros at) {
       message_.version = std::move(s->version);
     }
     if (!valid) {
-      message_open_ = false;
-      if (first_message_ && start_known_) {
-        ignore(kind_ == Kind::request ? "the client's first line is not an HTTP/1.x request line"
-                                      : "the server's first line is not an HTTP/1.x status line");
-        return bytes.size();
-      }
-      state_ = State::seeking;
-      line_.clear();
-      line_too_long_ = false;
+      if (bad_start_line("first line is")) return bytes.size();
       return first_lf + 1 - old;  // look for a message start after this line
     }
     if (message_.version == "HTTP/0.9") {  // a request line alone, no headers
@@ -346,9 +329,7 @@ void HttpMessageParser::complete(Micros at) {
 
 void HttpMessageParser::fail_message(std::string error, Micros at) {
   after_ = Plan::After::next_message;
-  state_ = State::seeking;
-  line_.clear();
-  line_too_long_ = false;
+  start_seeking();
   if (message_open_) {
     message_.error = std::move(error);
     if (!message_.last_at) message_.last_at = at;
@@ -363,16 +344,12 @@ void HttpMessageParser::gap(std::uint64_t length, Micros at) {
     case State::start:
     case State::seeking:
       message_open_ = false;
-      state_ = State::seeking;
-      line_.clear();
-      line_too_long_ = false;
+      start_seeking();
       break;
     case State::head:
       if (message_.version.empty()) {  // not even a start line yet: nothing to hand on
         message_open_ = false;
-        state_ = State::seeking;
-        line_.clear();
-        line_too_long_ = false;
+        start_seeking();
       } else {
         fail_message("the capture is missing " + missing + " inside its headers", at);
       }
@@ -459,6 +436,24 @@ void HttpMessageParser::become_opaque(Micros at) {
   held_.clear();
   if (!held.empty()) events_.on_opaque(held, at);
   if (held_gap_) events_.on_opaque_gap(0);
+}
+
+void HttpMessageParser::start_seeking() {
+  state_ = State::seeking;
+  line_.clear();
+  line_too_long_ = false;
+}
+
+bool HttpMessageParser::bad_start_line(const char* what) {
+  message_open_ = false;
+  if (first_message_ && start_known_) {
+    // The stream's start was seen and it is not HTTP/1.x.
+    ignore(std::string(kind_ == Kind::request ? "the client's " : "the server's ") + what + " not an HTTP/1.x " +
+           (kind_ == Kind::request ? "request line" : "status line"));
+    return true;
+  }
+  start_seeking();
+  return false;
 }
 
 void HttpMessageParser::ignore(std::string_view why) {

@@ -112,6 +112,10 @@ class HttpMessageParser {
   void append_body(std::string_view bytes);
   void miss_body(std::uint64_t length);
   bool starts_message(std::string_view line) const;
+  void start_seeking();
+  // The start line is not HTTP: ignores the stream (returns true) when its
+  // start was seen and this is its first message, else looks for the next.
+  bool bad_start_line(const char* what);
   void ignore(std::string_view why);
 
   const Kind kind_;
