@@ -444,3 +444,22 @@ TEST_CASE("Hostile framing: no crash, no hang, no allocation by declared sizes",
     CHECK(ex[0].response->body.data == "ok");
   }
 }
+
+TEST_CASE("Unfinished heads on many connections count against the shared budget", "[pcap][hostile]") {
+  std::vector<Frame> frames;
+  for (std::uint16_t i = 0; i < 10; ++i) {
+    TcpConversation c(static_cast<std::uint16_t>(41000 + i), 80);
+    c.handshake();
+    c.client_sends("GET /slow HTTP/1.1\r\nHost: h\r\nX-Pad: " + std::string(20000, 'p'));
+    frames.insert(frames.end(), c.frames.begin(), c.frames.end());
+  }
+  CaptureOptions options;
+  options.body_budget_bytes = 64u << 10;
+  const auto ex = capture_exchanges(frames, nullptr, options);
+  std::size_t refused = 0;
+  for (const Exchange& e : ex) {
+    CHECK_FALSE(e.error.empty());
+    if (e.error.find("could not be held") != std::string::npos) ++refused;
+  }
+  CHECK(refused >= 6);  // 64 KiB holds three of the ten 20 KB heads
+}

@@ -214,7 +214,8 @@ void HttpConnection::on_data(Side side, std::string_view bytes, Micros at) {
   if (!roles_decided_) decide_roles(side, bytes);
   HttpMessageParser* parser = parser_for(side);
   if (side != client_side_ && !client_ended_ && parser->between_messages() && !find(next_response_)) {
-    if (early_response_.size() + bytes.size() <= kMaxEarlyResponse) {
+    if (early_response_.size() + bytes.size() <= kMaxEarlyResponse &&
+        early_response_charge_.take(&budget_, bytes.size()) == bytes.size()) {
       if (early_response_.empty()) early_response_at_ = at;
       early_response_.append(bytes);
       return;
@@ -225,10 +226,10 @@ void HttpConnection::on_data(Side side, std::string_view bytes, Micros at) {
 }
 
 void HttpConnection::release_early_response() {
-  if (early_response_.empty() || ignored_) return;
+  early_response_charge_.release();
   const std::string bytes = std::move(early_response_);
   early_response_.clear();
-  response_parser_->feed(bytes, early_response_at_);
+  if (!bytes.empty() && !ignored_) response_parser_->feed(bytes, early_response_at_);
 }
 
 void HttpConnection::on_gap(Side side, std::uint64_t length, Micros at) {

@@ -109,6 +109,7 @@ class HttpConnection final : public StreamHandler {
   // after). Held, up to kMaxEarlyResponse, until a request or the end.
   static constexpr std::size_t kMaxEarlyResponse = 64u << 10;
   std::string early_response_;
+  BudgetCharge early_response_charge_;
   Micros early_response_at_ = 0;
 
   std::deque<Pending> pending_;

@@ -57,10 +57,14 @@ std::size_t HttpMessageParser::consume(std::string_view bytes, Micros at) {
       return bytes.size();
     case State::seeking:
       return consume_seeking(bytes, at);
-    case State::held:
-      if (held_.size() < kMaxHeadBytes) held_.append(bytes.substr(0, kMaxHeadBytes - held_.size()));
-      if (held_.size() == kMaxHeadBytes) held_gap_ = true;  // what did not fit is lost
+    case State::held: {
+      const std::size_t room = kMaxHeadBytes - std::min(held_.size(), kMaxHeadBytes);
+      const std::size_t wanted = std::min(room, bytes.size());
+      const std::size_t granted = held_charge_.take(budget_, wanted);
+      held_.append(bytes.substr(0, granted));
+      if (granted < bytes.size()) held_gap_ = true;  // what did not fit is lost
       return bytes.size();
+    }
     case State::opaque:
       events_.on_opaque(bytes, at);
       return bytes.size();
@@ -87,7 +91,7 @@ std::size_t HttpMessageParser::consume_start(std::string_view bytes, Micros at) 
   std::size_t i = 0;
   while (i < bytes.size() && (bytes[i] == '\r' || bytes[i] == '\n')) ++i;  // RFC 9112 §2.2
   if (i == bytes.size()) return i;
-  head_.clear();
+  drop_head();
   message_open_ = true;
   state_ = State::head;
   return i;
@@ -102,8 +106,14 @@ bool HttpMessageParser::starts_message(std::string_view line) const {
 std::size_t HttpMessageParser::consume_head(std::string_view bytes, Micros at) {
   const std::size_t old = head_.size();
   const std::size_t first_lf_before = old == 0 ? std::string::npos : head_.find('\n');
-  head_.append(bytes.substr(0, kMaxHeadBytes + 3 - std::min(old, kMaxHeadBytes + 3)));
-  const std::size_t appended = head_.size() - old;
+  const std::string_view wanted = bytes.substr(0, kMaxHeadBytes + 3 - std::min(old, kMaxHeadBytes + 3));
+  if (head_charge_.take(budget_, wanted.size()) < wanted.size()) {
+    fail_message("its headers could not be held: too much of the capture is waiting in memory", at);
+    drop_head();
+    return bytes.size();
+  }
+  head_.append(wanted);
+  const std::size_t appended = wanted.size();
 
   std::size_t first_lf = first_lf_before;
   if (first_lf == std::string::npos) {
@@ -142,7 +152,7 @@ std::size_t HttpMessageParser::consume_head(std::string_view bytes, Micros at) {
       return first_lf + 1 - old;  // look for a message start after this line
     }
     if (message_.version == "HTTP/0.9") {  // a request line alone, no headers
-      head_.resize(first_lf + 1);
+      drop_head();
       head_complete(std::string_view(), at);
       return first_lf + 1 - old;
     }
@@ -158,7 +168,9 @@ std::size_t HttpMessageParser::consume_head(std::string_view bytes, Micros at) {
     return appended;
   }
   head_.resize(end);
-  head_complete(std::string_view(head_).substr(first_lf + 1), at);
+  const std::string head = std::move(head_);
+  drop_head();
+  head_complete(std::string_view(head).substr(first_lf + 1), at);
   return end - old;
 }
 
@@ -318,6 +330,7 @@ void HttpMessageParser::complete(Micros at) {
     case Plan::After::next_message: state_ = State::start; break;
     case Plan::After::wait:
       held_.clear();
+      held_charge_.release();
       held_gap_ = false;
       state_ = State::held;
       break;
@@ -426,6 +439,7 @@ void HttpMessageParser::resume(Micros at) {
   state_ = held_gap_ ? State::seeking : State::start;
   const std::string held = std::move(held_);
   held_.clear();
+  held_charge_.release();
   feed(held, at);
 }
 
@@ -434,8 +448,14 @@ void HttpMessageParser::become_opaque(Micros at) {
   state_ = State::opaque;
   const std::string held = std::move(held_);
   held_.clear();
+  held_charge_.release();
   if (!held.empty()) events_.on_opaque(held, at);
   if (held_gap_) events_.on_opaque_gap(0);
+}
+
+void HttpMessageParser::drop_head() {
+  head_.clear();
+  head_charge_.release();
 }
 
 void HttpMessageParser::start_seeking() {
@@ -458,7 +478,7 @@ bool HttpMessageParser::bad_start_line(const char* what) {
 
 void HttpMessageParser::ignore(std::string_view why) {
   state_ = State::ignored;
-  head_.clear();
+  drop_head();
   head_.shrink_to_fit();
   events_.on_not_http(why);
 }

@@ -14,8 +14,10 @@
 // starts a message. The same happens after a malformed head.
 //
 // Bounds: a head may be at most kMaxHeadBytes; a chunk-size or trailer line
-// at most kMaxLineBytes; a body keeps at most max_body_bytes (and only what
-// the shared BodyBudget allows). Work is linear in the bytes fed.
+// at most kMaxLineBytes; a body keeps at most max_body_bytes. Heads being
+// read, bytes held and bodies all count against the shared BodyBudget, so
+// many connections at once cannot hold more than it. Work is linear in the
+// bytes fed.
 #pragma once
 
 #include <cstddef>
@@ -113,6 +115,7 @@ class HttpMessageParser {
   void miss_body(std::uint64_t length);
   bool starts_message(std::string_view line) const;
   void start_seeking();
+  void drop_head();
   // The start line is not HTTP: ignores the stream (returns true) when its
   // start was seen and this is its first message, else looks for the next.
   bool bad_start_line(const char* what);
@@ -130,6 +133,7 @@ class HttpMessageParser {
   bool message_open_ = false;
   Plan::After after_ = Plan::After::next_message;  // for the message being read
   std::string head_;      // the head read so far
+  BudgetCharge head_charge_, held_charge_;  // head_ and held_ count against the budget too
   std::string line_;      // a chunk-size, chunk-end, trailer or seeking line read so far
   bool line_too_long_ = false;
   std::string trailer_block_;
