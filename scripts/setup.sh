@@ -25,3 +25,6 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get update -q
   "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+
+# The Node.js peers some tests drive trafficdb against (MCP SDK client, Mockttp).
+"$(dirname "$0")/setup-node.sh"
