@@ -6,15 +6,10 @@
 #include <iostream>
 #include <memory>
 
-#include <nlohmann/json.hpp>
 
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
-#include "recorder/format_detection.h"
-#include "recorder/charles/chlsj_reader.h"
-#include "recorder/har/har_reader.h"
-#include "recorder/pcap/pcap_file_reader.h"
-#include "store/writer.h"
+#include "store/file_import.h"
 
 namespace trafficdb {
 namespace {
@@ -42,18 +37,6 @@ std::string session_name(const ImportArgs& args, const std::string& file, std::s
   return args.name + " #" + std::to_string(index + 1);
 }
 
-std::string summary_of(const ImportReport& report) {
-  std::string s;
-  if (report.rejected) s += std::to_string(report.rejected) + " entries rejected";
-  const std::size_t caveats = report.problem_count - report.rejected;
-  if (caveats) s += (s.empty() ? "" : ", ") + std::to_string(caveats) + " stored with problems";
-  if (!report.problems.empty())
-    s += (s.empty() ? "" : "; ") + std::string("first: ") + report.problems.front().where + ": " +
-         report.problems.front().message;
-  if (report.fatal) s += (s.empty() ? "" : "; ") + *report.fatal;
-  return s;
-}
-
 void print_report(const std::string& file, const ImportReport& report) {
   std::size_t shown = 0;
   for (const ImportProblem& p : report.problems) {
@@ -71,137 +54,50 @@ class Importer {
   Importer(const CliContext& context, const ImportArgs& args) : context_(context), args_(args) {}
 
   FileOutcome import_file(const std::string& file, std::size_t index) {
-    InputFormat format;
-    if (args_.format == "auto") {
-      auto detected = detect_file_format(file);
-      if (!detected.is_ok()) {
-        std::cerr << "trafficdb: " << detected.status().message() << '\n';
-        return FileOutcome::unusable;
-      }
-      format = *detected;
-      if (format == InputFormat::unknown) {
-        std::cerr << "trafficdb: " << file
-                  << ": not a format trafficdb reads (HAR 1.2, Charles .chlsj, pcap, pcapng); give --format if detection is wrong\n";
-        return FileOutcome::unusable;
-      }
-    } else {
-      format = parse_format_name(args_.format).value();  // validated by CLI11
-    }
-    if (format == InputFormat::charles_xml || format == InputFormat::charles_native) {
-      std::cerr << "trafficdb: " << file << ": " << format_name(format)
-                << " files are recognised but not imported; export the session from Charles as JSON (.chlsj) "
-                   "or HAR instead\n";
-      return FileOutcome::unusable;
-    }
-    const bool is_capture = format == InputFormat::pcap || format == InputFormat::pcapng;
-
     if (!writer_) {
-      WriterOptions options;
-      options.max_body_bytes = args_.max_body_bytes;
-      options.index_when_idle = false;  // indexing competes with parsing; done at the end if small
-      options.queue_max_bytes = 64u << 20;  // enough to keep the writer busy; bounds the import's memory
-      // Few, large transactions: each commit rewrites every index page it
-      // touched, and the bodies' hash index is touched all over.
-      options.batch_size = 50000;
-      options.max_delay = std::chrono::seconds(2);
-      options.background_checkpoint = true;
-      auto writer = Writer::open(context_.db_path(), options);
+      auto writer = Writer::open(context_.db_path(), bulk_import_writer_options(args_.max_body_bytes));
       if (!writer.is_ok()) {
         std::cerr << "trafficdb: " << writer.status().message() << '\n';
         return FileOutcome::unusable;
       }
       writer_ = std::move(writer).value();
     }
-
-    // JSON inputs are opened before the session is created, so an unreadable
-    // file leaves no trace; a capture is opened by its reader.
-    HarReaderOptions har_options;
-    har_options.max_body_bytes = args_.max_body_bytes;
-    CharlesConversionOptions charles_options;
-    charles_options.max_body_bytes = args_.max_body_bytes;
-    std::unique_ptr<BoundedJsonInput> json_input;
-    if (!is_capture) {
-      const std::uint64_t max_string =
-          format == InputFormat::har ? har_max_string_bytes(har_options) : chlsj_max_string_bytes(charles_options);
-      auto input = BoundedJsonInput::open_file(file, max_string);
-      if (!input.is_ok()) {
-        std::cerr << "trafficdb: " << input.status().message() << '\n';
-        return FileOutcome::unusable;
-      }
-      json_input = std::move(input).value();
-    }
-
-    std::error_code ec;
-    const std::string absolute = std::filesystem::absolute(file, ec).string();
-    nlohmann::json options = {{"format", format_name(format)}, {"max_body_bytes", args_.max_body_bytes}};
-    const std::string_view source = is_capture                   ? session_source::pcap
-                                    : format == InputFormat::har ? session_source::har
-                                                                 : session_source::charles;
-    auto session = writer_->create_session(
-        {session_name(args_, file, index), source, absolute, session_status::recording, options.dump()});
-    if (!session.is_ok()) {
-      std::cerr << "trafficdb: " << session.status().message() << '\n';
+    ProgressLine progress_line("importing " + file, file_size(file));
+    FileImportOptions options;
+    options.name = session_name(args_, file, index);
+    options.format = args_.format;
+    options.max_body_bytes = args_.max_body_bytes;
+    options.progress = [&](std::uint64_t bytes, std::size_t exchanges) { progress_line.update(bytes, exchanges); };
+    auto imported = trafficdb::import_file(*writer_, file, options);
+    progress_line.finish();
+    if (!imported.is_ok()) {
+      std::cerr << "trafficdb: " << imported.status().message() << '\n';
       return FileOutcome::unusable;
     }
-
-    ProgressLine progress_line("importing " + file, file_size(file));
-    const std::uint64_t committed_before = writer_->stats().exchanges;
-    auto sink = writer_->sink(*session);
-    const auto progress = [&](std::uint64_t bytes, std::size_t exchanges) { progress_line.update(bytes, exchanges); };
-    ImportReport report;
-    if (is_capture) {
-      CaptureOptions capture_options;
-      capture_options.http.max_body_bytes = args_.max_body_bytes;
-      auto read = read_pcap_file(file, *sink, capture_options, progress);
-      if (!read.is_ok()) {
-        progress_line.finish();
-        (void)writer_->delete_session(*session);
-        std::cerr << "trafficdb: " << read.status().message() << '\n';
-        return FileOutcome::unusable;
-      }
-      report = std::move(read).value();
-    } else if (format == InputFormat::har) {
-      report = read_har(*json_input, *sink, har_options, progress);
-    } else {
-      report = read_chlsj(*json_input, *sink, charles_options, progress);
-    }
-    progress_line.finish();
-    const Status flushed = writer_->flush();
-
+    const FileImportResult& result = *imported;
+    const ImportReport& report = result.report;
     print_report(file, report);
     if (!args_.quiet)
       for (const std::string& note : report.notes) std::cout << file << ": " << note << '\n';
-    if (!flushed.is_ok()) {
+    stored_anything_ = stored_anything_ || result.committed > 0;
+    if (result.storage_error) {
       // The database stopped taking rows; what was committed before stays.
-      const std::uint64_t committed = writer_->stats().exchanges - committed_before;
-      std::cerr << "trafficdb: " << file << ": " << flushed.message() << "; " << committed
+      std::cerr << "trafficdb: " << file << ": " << *result.storage_error << "; " << result.committed
                 << " exchanges were stored before that, the rest of the file was not\n";
-      if (Status s = writer_->finish_session(*session, session_status::failed, flushed.message()); !s.is_ok())
-        std::cerr << "trafficdb: session " << *session << " is left as 'recording': " << s.message() << '\n';
-      stored_anything_ = stored_anything_ || committed > 0;
-      return committed > 0 ? FileOutcome::with_errors : FileOutcome::unusable;
+      return result.committed > 0 ? FileOutcome::with_errors : FileOutcome::unusable;
     }
-    if (report.stored == 0 && !report.clean()) {
-      // Nothing usable: leave no trace of the attempt in the database.
-      (void)writer_->delete_session(*session);
+    if (result.session_id == 0) {
       std::cerr << "trafficdb: " << file << ": nothing imported\n";
       return FileOutcome::unusable;
     }
-    const std::optional<std::string> error =
-        report.clean() ? std::nullopt : std::optional<std::string>(summary_of(report));
-    if (Status s = writer_->finish_session(*session, session_status::imported, error); !s.is_ok()) {
-      std::cerr << "trafficdb: " << s.message() << '\n';
-      return FileOutcome::with_errors;
-    }
     if (!args_.quiet) {
-      std::cout << file << ": session " << *session << ", " << report.stored << " exchanges stored";
+      std::cout << file << ": session " << result.session_id << ", " << report.stored << " exchanges stored";
       if (report.rejected) std::cout << ", " << report.rejected << " rejected";
       if (report.problem_count > report.rejected)
         std::cout << ", " << (report.problem_count - report.rejected) << " with problems";
       if (report.fatal) std::cout << ", stopped early";
       std::cout << '\n';
     }
-    stored_anything_ = stored_anything_ || report.stored > 0;
     indexable_rows_ += report.stored;
     return report.clean() ? FileOutcome::clean : FileOutcome::with_errors;
   }
