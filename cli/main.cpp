@@ -8,6 +8,7 @@
 #include "cli/export_command.h"
 #include "cli/import_command.h"
 #include "cli/index_command.h"
+#include "cli/mcp_command.h"
 #include "cli/query_command.h"
 #include "cli/read_command.h"
 #include "cli/show_command.h"
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   add_export_command(app, context, exit_status);
   add_index_command(app, context, exit_status);
   add_sql_command(app, context, exit_status);
+  add_mcp_command(app, context, exit_status);
 
   try {
     app.parse(argc, argv);

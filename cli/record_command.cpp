@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/duration.h"
+#include "common/duration.h"
 #include "cli/exit_codes.h"
 #include "cli/stop_signals.h"
 #include "common/timestamp.h"

@@ -1,4 +1,4 @@
-#include "cli/duration.h"
+#include "common/duration.h"
 
 #include <cmath>
 #include <cstdlib>

@@ -1,4 +1,4 @@
-// Durations on the command line: "500ms", "2s", "1.5s", "10m", "1h", "2d";
+// Durations as people write them (CLI options, MCP arguments): "500ms", "2s", "1.5s", "10m", "1h", "2d";
 // a bare number is seconds.
 #pragma once
 

@@ -1,0 +1,118 @@
+#include "cli/mcp_command.h"
+
+#include <filesystem>
+#include <iostream>
+
+#include "cli/exit_codes.h"
+#include "cli/stop_signals.h"
+#include "common/timestamp.h"
+#include "mcp/http_transport.h"
+#include "mcp/stdio_transport.h"
+#include "mcp/tools.h"
+#include "store/database.h"
+#include "store/migrations.h"
+
+namespace trafficdb {
+namespace {
+
+struct McpArgs {
+  std::string http;  // HOST:PORT, or "" for stdio
+  std::string token;
+  std::vector<std::string> allow_dirs;
+  std::vector<std::string> allow_origins;
+};
+
+void log_line(const std::string& line) {
+  std::cerr << format_human_time(now_micros()) << " trafficdb mcp: " << line << std::endl;
+}
+
+int run_mcp(const CliContext& context, const McpArgs& args) {
+  // The database is created (and migrated) up front, so the read tools work
+  // on a fresh one and a problem with the file shows now, not at a call.
+  {
+    auto db = open_database(context.db_path(), OpenMode::read_write);
+    if (!db.is_ok()) {
+      std::cerr << "trafficdb: " << db.status().message() << '\n';
+      return exit_code::unusable;
+    }
+  }
+  mcp::McpOptions options;
+  options.db_path = std::filesystem::absolute(context.db_path()).string();
+  for (const std::string& dir : args.allow_dirs.empty() ? std::vector<std::string>{"."} : args.allow_dirs) {
+    std::error_code ec;
+    const auto canonical = std::filesystem::canonical(dir, ec);
+    if (ec || !std::filesystem::is_directory(canonical)) {
+      std::cerr << "trafficdb: --allow-dir " << dir << ": not a directory\n";
+      return exit_code::usage;
+    }
+    options.allowed_dirs.push_back(canonical.string());
+  }
+  const std::vector<mcp::Tool> tools = mcp::all_tools();
+
+  if (args.http.empty()) {
+    mcp::McpContext mcp_context(options);
+    mcp::McpServer server(mcp_context, tools, log_line);
+    mcp::serve_stdio(server, std::cin, std::cout, log_line);
+    return exit_code::ok;  // stdin closed; captures stop as mcp_context goes
+  }
+
+  mcp::HttpOptions http;
+  const std::size_t colon = args.http.rfind(':');
+  try {
+    if (colon == std::string::npos) throw std::invalid_argument("no port");
+    http.host = args.http.substr(0, colon);
+    if (http.host.empty()) http.host = "127.0.0.1";
+    if (http.host.size() > 2 && http.host.front() == '[') http.host = http.host.substr(1, http.host.size() - 2);
+    http.port = std::stoi(args.http.substr(colon + 1));
+    if (http.port < 0 || http.port > 65535) throw std::out_of_range("port");
+  } catch (const std::exception&) {
+    std::cerr << "trafficdb: --http '" << args.http << "': give HOST:PORT, e.g. 127.0.0.1:7411 (port 0: any free one)\n";
+    return exit_code::usage;
+  }
+  http.token = args.token;
+  http.allowed_origins = args.allow_origins;
+  StopSignals signals;  // before any thread starts
+  std::atomic<bool> stop{false};
+  std::thread waiter([&] {
+    signals.wait(std::nullopt, [&] { return stop.load(); });
+    stop = true;
+  });
+  mcp::McpContext mcp_context(options);
+  const Status served = mcp::serve_http(
+      mcp_context, tools, http, log_line,
+      [&](int port) {
+        // The one line on stdout: where to connect (port 0 picks one).
+        std::cout << "http://" << (http.host.find(':') != std::string::npos ? "[" + http.host + "]" : http.host)
+                  << ":" << port << "/mcp" << std::endl;
+      },
+      [&] { return stop.load(); });
+  stop = true;
+  waiter.join();
+  if (!served.is_ok()) {
+    std::cerr << "trafficdb: " << served.message() << '\n';
+    return exit_code::unusable;
+  }
+  return exit_code::ok;
+}
+
+}  // namespace
+
+void add_mcp_command(CLI::App& app, const CliContext& context, int& exit_status) {
+  auto args = std::make_shared<McpArgs>();
+  CLI::App* cmd = app.add_subcommand("mcp", "Serve the database to AI agents over the Model Context Protocol");
+  cmd->footer(
+      "Without --http it speaks MCP on stdin/stdout (what an agent's client spawns) and exits when stdin\n"
+      "closes. With --http HOST:PORT it serves Streamable HTTP at http://HOST:PORT/mcp and prints that\n"
+      "URL. Tools: list_sessions, peek/read/filter_exchanges, get_exchange, traffic_stats, run_sql,\n"
+      "import_capture, export_har, start/stop_capture, delete_session (see docs/mcp.md).\n\n"
+      "Example (Claude Desktop, Cursor...): {\"command\": \"trafficdb\", \"args\": [\"--db\", \"/path/traffic.db\", \"mcp\"]}");
+  cmd->add_option("--http", args->http, "Serve Streamable HTTP on HOST:PORT instead of stdio (127.0.0.1:7411)");
+  cmd->add_option("--token", args->token, "HTTP: require Authorization: Bearer TOKEN");
+  cmd->add_option("--allow-origin", args->allow_origins, "HTTP: also accept requests with this Origin (repeatable)");
+  cmd->add_option("--allow-dir", args->allow_dirs,
+                  "Where import_capture may read and export_har may write (repeatable; default: the current "
+                  "directory)");
+  cmd->callback([&context, &exit_status, args] { exit_status = run_mcp(context, *args); });
+}
+
+}  // namespace trafficdb

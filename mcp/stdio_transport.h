@@ -1,0 +1,17 @@
+// MCP over stdio: one JSON-RPC message per line on stdin and stdout.
+// Requests run on threads of their own (so a long one can be cancelled and
+// others answered meanwhile); stdout carries protocol only, written whole
+// line by line. Returns when stdin closes, after cancelling what still runs
+// and waiting for it.
+#pragma once
+
+#include <istream>
+#include <ostream>
+
+#include "mcp/server.h"
+
+namespace trafficdb::mcp {
+
+void serve_stdio(McpServer& server, std::istream& in, std::ostream& out, const McpServer::Log& log);
+
+}  // namespace trafficdb::mcp

@@ -1,0 +1,46 @@
+// Tool parameters: declared once, they give the tool's inputSchema and check
+// the arguments a client sends (type, bounds, enums, unknown names) before
+// anything runs, with messages that say what was wrong and show a correct
+// example. The exchange filters every listing tool takes are here too.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+#include "query/exchange_filter.h"
+
+namespace trafficdb::mcp {
+
+struct ParamSpec {
+  enum class Type { integer, number, string, boolean };
+  std::string name;
+  Type type = Type::string;
+  std::string description;
+  nlohmann::json default_value = nullptr;  // null: no default
+  std::optional<double> minimum, maximum;
+  std::vector<std::string> choices;  // enum, for strings
+  bool required = false;
+  std::string example;  // shown in errors: a value that would be right
+};
+
+// {"type":"object","properties":{...},"required":[...],"additionalProperties":false}
+nlohmann::json input_schema(const std::vector<ParamSpec>& params);
+
+// The arguments with defaults filled in; an error names the argument, says
+// what was wrong, and gives a corrected example.
+Result<nlohmann::json> check_arguments(const nlohmann::json& arguments, const std::vector<ParamSpec>& params);
+
+// The filter parameters (docs/mcp.md), for tools that list or count exchanges.
+std::vector<ParamSpec> filter_params();
+
+// The filter from checked arguments.
+Result<ExchangeFilter> filter_from_arguments(const nlohmann::json& arguments);
+
+// `params` followed by the filter parameters.
+std::vector<ParamSpec> with_filters(std::vector<ParamSpec> params);
+
+}  // namespace trafficdb::mcp
