@@ -6,6 +6,7 @@
 #include "query/consumer_cursor.h"
 #include "query/exchange_detail.h"
 #include "query/exchange_page.h"
+#include "query/query_deadline.h"
 #include "query/readonly_sql.h"
 #include "query/session_list.h"
 #include "query/traffic_stats.h"
@@ -114,15 +115,21 @@ ToolResult filter_exchanges(ToolCall& call) {
   if (!page.is_ok()) throw ToolError(page.status().message());
   ToolResult result;
   result.structured = page_json(*page);
-  // Counting is cheap when the first page already holds everything.
+  // The total is given when it is cheap: the first page holds everything,
+  // or counting (up to 10000) takes under kCountBudget; else null.
+  constexpr std::chrono::milliseconds kCountBudget{150};
+  result.structured["total"] = nullptr;
+  result.structured["total_capped"] = false;
   if (!page->has_more && cursor == 0) {
     result.structured["total"] = page->items.size();
-    result.structured["total_capped"] = false;
   } else {
     bool capped = false;
+    QueryDeadline deadline(*db, kCountBudget, &call.cancelled);
     auto total = count_exchanges(*db, request.filter, 10000, &capped);
-    result.structured["total"] = total.is_ok() ? json(*total) : json(nullptr);
-    result.structured["total_capped"] = capped;
+    if (total.is_ok()) {
+      result.structured["total"] = *total;
+      result.structured["total_capped"] = capped;
+    }
   }
   return result;
 }
