@@ -9,16 +9,34 @@ namespace trafficdb::mcp {
 
 McpContext::McpContext(McpOptions options) : options_(std::move(options)), captures_(options_.db_path) {}
 
-std::unique_ptr<SQLite::Database> McpContext::read_db() const {
-  auto db = open_query_database(options_.db_path, OpenMode::read_only);
-  if (!db.is_ok()) throw ToolError(db.status().message());
-  return std::move(db).value();
+PooledDatabase::~PooledDatabase() { owner_.give_back(std::move(db_), writable_); }
+
+PooledDatabase McpContext::read_db() { return lend(false); }
+PooledDatabase McpContext::write_db() { return lend(true); }
+
+PooledDatabase McpContext::lend(bool writable) {
+  std::unique_ptr<SQLite::Database> db;
+  {
+    std::lock_guard lk(pool_mu_);
+    auto& idle = idle_[writable ? 1 : 0];
+    if (!idle.empty()) {
+      db = std::move(idle.back());
+      idle.pop_back();
+    }
+  }
+  if (!db) {
+    auto opened = open_query_database(options_.db_path, writable ? OpenMode::read_write : OpenMode::read_only);
+    if (!opened.is_ok()) throw ToolError(opened.status().message());
+    db = std::move(opened).value();
+  }
+  return PooledDatabase(*this, std::move(db), writable);
 }
 
-std::unique_ptr<SQLite::Database> McpContext::write_db() const {
-  auto db = open_query_database(options_.db_path, OpenMode::read_write);
-  if (!db.is_ok()) throw ToolError(db.status().message());
-  return std::move(db).value();
+void McpContext::give_back(std::unique_ptr<SQLite::Database> db, bool writable) {
+  if (!db) return;
+  std::lock_guard lk(pool_mu_);
+  auto& idle = idle_[writable ? 1 : 0];
+  if (idle.size() < kMaxIdle) idle.push_back(std::move(db));
 }
 
 std::string McpContext::allowed_path(const std::string& path) const {

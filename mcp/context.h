@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,25 @@ struct McpOptions {
   std::vector<std::string> allowed_dirs;  // absolute, normalized
 };
 
+class McpContext;
+
+// A connection lent by McpContext's pool; goes back to it when destroyed.
+class PooledDatabase {
+ public:
+  PooledDatabase(McpContext& owner, std::unique_ptr<SQLite::Database> db, bool writable)
+      : owner_(owner), db_(std::move(db)), writable_(writable) {}
+  ~PooledDatabase();
+  PooledDatabase(const PooledDatabase&) = delete;
+  PooledDatabase& operator=(const PooledDatabase&) = delete;
+  SQLite::Database& operator*() { return *db_; }
+  SQLite::Database* operator->() { return db_.get(); }
+
+ private:
+  McpContext& owner_;
+  std::unique_ptr<SQLite::Database> db_;
+  bool writable_;
+};
+
 class McpContext {
  public:
   explicit McpContext(McpOptions options);
@@ -24,10 +44,11 @@ class McpContext {
   const std::string& db_path() const { return options_.db_path; }
   const std::vector<std::string>& allowed_dirs() const { return options_.allowed_dirs; }
 
-  // A connection with trafficdb's SQL functions, opened for this call (each
-  // call may run on its own thread). Throws ToolError when it cannot open.
-  std::unique_ptr<SQLite::Database> read_db() const;
-  std::unique_ptr<SQLite::Database> write_db() const;
+  // A connection with trafficdb's SQL functions for this call, from a pool
+  // (kept open, so their page caches stay warm; calls on other threads get
+  // other connections). Throws ToolError when one cannot be opened.
+  PooledDatabase read_db();
+  PooledDatabase write_db();
 
   // `path` made absolute, when it lies inside an allowed directory (after
   // resolving symlinks and ..); throws ToolError otherwise.
@@ -36,8 +57,15 @@ class McpContext {
   CaptureRegistry& captures() { return captures_; }
 
  private:
+  friend class PooledDatabase;
+  static constexpr std::size_t kMaxIdle = 4;  // per kind
+  PooledDatabase lend(bool writable);
+  void give_back(std::unique_ptr<SQLite::Database> db, bool writable);
+
   McpOptions options_;
   CaptureRegistry captures_;
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<SQLite::Database>> idle_[2];  // [0] read-only, [1] read-write
 };
 
 }  // namespace trafficdb::mcp

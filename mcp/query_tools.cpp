@@ -117,7 +117,7 @@ ToolResult filter_exchanges(ToolCall& call) {
   result.structured = page_json(*page);
   // The total is given when it is cheap: the first page holds everything,
   // or counting (up to 10000) takes under kCountBudget; else null.
-  constexpr std::chrono::milliseconds kCountBudget{150};
+  constexpr std::chrono::milliseconds kCountBudget{25};
   result.structured["total"] = nullptr;
   result.structured["total_capped"] = false;
   if (!page->has_more && cursor == 0) {
