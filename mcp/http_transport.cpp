@@ -94,6 +94,11 @@ Status serve_http(McpContext& context, const std::vector<Tool>& tools, const Htt
         return false;
       }
     }
+    if (req.has_header("MCP-Protocol-Version") &&
+        !supports_protocol_version(req.get_header_value("MCP-Protocol-Version"))) {
+      json_error(res, 400, "unsupported MCP-Protocol-Version '" + req.get_header_value("MCP-Protocol-Version") + "'");
+      return false;
+    }
     if (!options.token.empty() && req.get_header_value("Authorization") != "Bearer " + options.token) {
       res.set_header("WWW-Authenticate", "Bearer");
       json_error(res, 401, "this server needs Authorization: Bearer <token> (its --token)");
@@ -140,7 +145,8 @@ Status serve_http(McpContext& context, const std::vector<Tool>& tools, const Htt
                                 message.at("params").at("_meta").contains("progressToken");
     if (!wants_progress) {
       const auto reply = server->handle(message, [](const json&) {});
-      res.set_content(reply ? wire(*reply) : std::string("{}"), "application/json");
+      if (reply) res.set_content(wire(*reply), "application/json");
+      else res.status = 202;  // cancelled: no response to give
       return;
     }
     // An SSE stream: progress notifications as they come, then the response.

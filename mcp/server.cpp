@@ -7,7 +7,7 @@
 namespace trafficdb::mcp {
 namespace {
 
-constexpr const char* kSupportedVersions[] = {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"};
+constexpr const char* kSupportedVersionList[] = {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"};
 constexpr int kResourceNotFound = -32002;
 
 constexpr const char* kInstructions =
@@ -58,6 +58,12 @@ json tool_error_result(const std::string& message) {
 
 }  // namespace
 
+bool supports_protocol_version(std::string_view version) {
+  for (const char* v : kSupportedVersionList)
+    if (version == v) return true;
+  return false;
+}
+
 McpServer::McpServer(McpContext& context, const std::vector<Tool>& tools, Log log)
     : context_(context), tools_(tools), log_(std::move(log)) {}
 
@@ -90,7 +96,7 @@ std::optional<json> McpServer::handle(const json& message, const Send& send) {
       for (const Tool& t : tools_) list.push_back(t.describe());
       return rpc_result(id, {{"tools", list}});
     }
-    if (method == "tools/call") return call_tool(id, params, send);
+    if (method == "tools/call") return call_tool(id, params, send);  // none when it was cancelled
     if (method == "resources/list") return rpc_result(id, list_resources(context_));
     if (method == "resources/templates/list") return rpc_result(id, resource_templates());
     if (method == "resources/read") {
@@ -114,8 +120,7 @@ json McpServer::initialize(const json& params) {
   std::string version = kLatestProtocolVersion;
   if (params.contains("protocolVersion") && params.at("protocolVersion").is_string()) {
     const std::string asked = params.at("protocolVersion").get<std::string>();
-    for (const char* v : kSupportedVersions)
-      if (asked == v) version = asked;
+    if (supports_protocol_version(asked)) version = asked;
   }
   return {{"protocolVersion", version},
           {"capabilities", {{"tools", {{"listChanged", false}}}, {"resources", json::object()}, {"logging", json::object()}}},
@@ -123,7 +128,7 @@ json McpServer::initialize(const json& params) {
           {"instructions", kInstructions}};
 }
 
-json McpServer::call_tool(const json& id, const json& params, const Send& send) {
+std::optional<json> McpServer::call_tool(const json& id, const json& params, const Send& send) {
   if (!params.is_object() || !params.contains("name") || !params.at("name").is_string())
     return rpc_error_message(id, rpc_error::invalid_params, "tools/call needs a tool name");
   const std::string name = params.at("name").get<std::string>();
@@ -154,6 +159,7 @@ json McpServer::call_tool(const json& id, const json& params, const Send& send) 
     result = tool_error_result(name + " failed: " + e.what());
   }
   untrack(id);
+  if (cancelled->load()) return std::nullopt;  // a cancelled request gets no response (MCP cancellation)
   return rpc_result(id, std::move(result));
 }
 

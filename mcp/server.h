@@ -1,7 +1,7 @@
 // McpServer: one MCP session's protocol logic, independent of transport.
 //
 // handle() takes one JSON-RPC message and returns the response (none for a
-// notification). Requests may be handled concurrently from several threads;
+// notification, nor for a request cancelled while it ran). Requests may be handled concurrently from several threads;
 // `send` delivers what a request produces before its response (progress
 // notifications) and must be safe to call from the handling thread.
 // notifications/cancelled sets the flag a running tool polls.
@@ -24,6 +24,9 @@ namespace trafficdb::mcp {
 
 inline constexpr const char* kLatestProtocolVersion = "2025-11-25";
 
+// The protocol revisions this server speaks.
+bool supports_protocol_version(std::string_view version);
+
 class McpServer {
  public:
   using Send = std::function<void(const json&)>;
@@ -38,7 +41,7 @@ class McpServer {
 
  private:
   json initialize(const json& params);
-  json call_tool(const json& id, const json& params, const Send& send);
+  std::optional<json> call_tool(const json& id, const json& params, const Send& send);
   std::shared_ptr<std::atomic<bool>> track(const json& id);
   void untrack(const json& id);
 
