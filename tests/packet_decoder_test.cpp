@@ -55,8 +55,12 @@ std::string ethernet(const std::string& packet, std::uint16_t type = 0x0800) {
   return f + packet;
 }
 
+// Decodes a copy of `frame` kept until the next call: the segment's payload
+// points into the frame, and the tests pass temporaries.
 DecodeResult decode(PacketDecoder& d, const std::string& frame, TcpSegment& out, std::size_t wire = 0) {
-  return d.decode(frame, wire ? wire : frame.size(), 1000, out);
+  static std::string kept;
+  kept = frame;
+  return d.decode(kept, wire ? wire : kept.size(), 1000, out);
 }
 
 }  // namespace
