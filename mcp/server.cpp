@@ -71,7 +71,13 @@ std::optional<json> McpServer::handle(const json& message, const Send& send) {
   if (!message.is_object()) return rpc_error_message(nullptr, rpc_error::invalid_request, "expected a JSON object");
   const bool has_id = message.contains("id");
   const json id = has_id ? message.at("id") : json(nullptr);
-  if (!message.contains("method")) return std::nullopt;  // a response to us: we send no requests
+  if (!message.contains("jsonrpc") || message.at("jsonrpc") != "2.0")
+    return has_id ? std::optional<json>(rpc_error_message(id, rpc_error::invalid_request, "jsonrpc must be \"2.0\""))
+                  : std::nullopt;
+  if (!message.contains("method")) {
+    if (message.contains("result") || message.contains("error")) return std::nullopt;  // a response: we send no requests
+    return rpc_error_message(id, rpc_error::invalid_request, "a request needs a method");
+  }
   if (!message.at("method").is_string())
     return has_id ? std::optional<json>(rpc_error_message(id, rpc_error::invalid_request, "method must be a string"))
                   : std::nullopt;

@@ -18,7 +18,7 @@ import {
 
 const TOKEN = 'test-token-5f2c';
 /** Entries in the imports that must report progress. */
-const PROGRESS_ENTRIES = 20_000;
+const PROGRESS_ENTRIES = 5_000;
 
 defineContractSuite('http', async (db, dir) => {
   const server = await startHttpServer({ db, args: ['--allow-dir', dir, '--token', TOKEN] });

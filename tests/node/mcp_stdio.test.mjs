@@ -22,8 +22,9 @@ import {
 defineContractSuite('stdio', (db, dir) => connectStdio({ db, args: ['--allow-dir', dir] }));
 
 /**
- * Spawns `trafficdb mcp` and writes `lines` to its stdin, then waits for an
- * answer to every request among them, closes stdin and waits for the exit.
+ * Spawns `trafficdb mcp` and writes `requests` to its stdin, one a line
+ * (objects as JSON, strings as they are), then waits for an answer to each
+ * that expects one, closes stdin and waits for the exit.
  * Resolves {messages (each stdout line parsed), code, exitMs (after stdin closed)}.
  */
 async function rawStdioSession(db, requests) {
