@@ -1,6 +1,8 @@
 #include "cli/record_command.h"
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -9,6 +11,7 @@
 #include "cli/stop_signals.h"
 #include "common/timestamp.h"
 #include "recorder/charles/charles_live_recorder.h"
+#include "recorder/httptoolkit/httptoolkit_recorder.h"
 #include "recorder/pcap/pcap_live_recorder.h"
 #include "recorder/url.h"
 #include "store/writer.h"
@@ -38,6 +41,14 @@ struct PcapArgs : RecordArgs {
   std::uint64_t max_exchanges = 0;
   int snaplen = 262144;
   bool promiscuous = false;
+};
+
+struct HttpToolkitArgs : RecordArgs {
+  std::string admin = "http://127.0.0.1:45456";
+  std::string attach;   // a session id, or "auto"
+  int listen = -1;      // the proxy port of our own session (0: any free port); -1: not listening
+  std::string https_cert, https_key;
+  std::size_t max_open = 10000;
 };
 
 void log_line(const std::string& line) {
@@ -207,6 +218,85 @@ int record_charles(const CliContext& context, const CharlesArgs& args) {
                               " failed), " + std::to_string(stats.clears) + " session clears seen");
 }
 
+// A PEM file's text, for --https-cert/--https-key.
+Result<std::string> read_pem(const std::string& path, const char* option) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) return Status::error(std::string(option) + ": cannot read " + path);
+  if (text.str().find("-----BEGIN ") == std::string::npos)
+    return Status::error(std::string(option) + ": " + path + " is not a PEM file");
+  return text.str();
+}
+
+int record_httptoolkit(const CliContext& context, const HttpToolkitArgs& args) {
+  HttpToolkitOptions live;
+  live.admin_url = args.admin;
+  if (args.listen >= 0) {
+    live.mode = HttpToolkitMode::listen;
+    live.listen_port = args.listen;
+  } else if (!args.attach.empty() && args.attach != "auto") {
+    live.mode = HttpToolkitMode::attach;
+    live.session_id = args.attach;
+    if (!is_session_id(args.attach)) {
+      std::cerr << "trafficdb: --attach: '" << args.attach << "' is not a Mockttp session id (nor 'auto')\n";
+      return exit_code::usage;
+    }
+  }
+  if (auto admin = MockttpAdminClient::for_url(args.admin); !admin.is_ok()) {
+    std::cerr << "trafficdb: --admin: " << admin.status().message() << '\n';
+    return exit_code::usage;
+  }
+  if (!args.https_cert.empty() || !args.https_key.empty()) {
+    auto cert = read_pem(args.https_cert, "--https-cert");
+    auto key = read_pem(args.https_key, "--https-key");
+    for (const Status& s : {cert.status(), key.status()})
+      if (!s.is_ok()) {
+        std::cerr << "trafficdb: " << s.message() << '\n';
+        return exit_code::usage;
+      }
+    live.https = {{"cert", *cert}, {"key", *key}};
+  }
+  live.max_body_bytes = args.max_body_bytes;
+  live.max_open = args.max_open;
+  live.log = log_line;
+
+  StopSignals signals;  // before any thread starts
+  const char* mode = live.mode == HttpToolkitMode::listen   ? "listen"
+                     : live.mode == HttpToolkitMode::attach ? "attach"
+                                                            : "attach-auto";
+  nlohmann::json options = {{"admin", args.admin}, {"mode", mode}, {"max_open", args.max_open}};
+  if (live.mode == HttpToolkitMode::attach) options["session"] = args.attach;
+  if (live.mode == HttpToolkitMode::listen) {
+    options["listen_port"] = args.listen;
+    options["https"] = !live.https.is_null();
+  }
+  Recording recording;
+  if (!recording.open(context, args, "httptoolkit", session_source::httptoolkit, args.admin, options))
+    return recording.exit_status();
+
+  HttpToolkitRecorder recorder(live, recording.sink());
+  if (Status s = recorder.start(); !s.is_ok()) return recording.abandon(s);
+  const HttpToolkitStats started = recorder.stats();
+  log_line("recording Mockttp session " + started.session_id + " at " + args.admin + " into session " +
+           std::to_string(recording.session()) + " of " + context.db_path() +
+           (live.mode == HttpToolkitMode::listen
+                ? "; send traffic through the proxy http://127.0.0.1:" + std::to_string(started.proxy_port)
+                : "") +
+           (recording.duration() ? "" : "; Ctrl-C stops"));
+  signals.wait(recording.duration(), [&] { return recorder.failed(); });
+
+  const Status stopped = recorder.stop();
+  const HttpToolkitStats stats = recorder.stats();
+  return recording.finish(
+      stopped, stats.stored,
+      std::to_string(stats.events) + " events; " + std::to_string(stats.reconnects) + " reconnections (" +
+          std::to_string(stats.disconnected_micros / 1000) + " ms without a subscription); " +
+          std::to_string(stats.evicted) + " stored early to stay within --max-open, " +
+          std::to_string(stats.unmatched) + " events without their request, " + std::to_string(stats.late) +
+          " late, " + std::to_string(stats.unreadable) + " unreadable");
+}
+
 }  // namespace
 
 void add_record_command(CLI::App& app, const CliContext& context, int& exit_status) {
@@ -252,6 +342,42 @@ void add_record_command(CLI::App& app, const CliContext& context, int& exit_stat
   pcap->add_flag("--promiscuous", pcap_args->promiscuous, "Put the interface in promiscuous mode");
   add_record_options(pcap, *pcap_args, "'pcap', the interface");
   pcap->callback([&context, &exit_status, pcap_args] { exit_status = record_pcap(context, *pcap_args); });
+
+  auto htk_args = std::make_shared<HttpToolkitArgs>();
+  CLI::App* htk = record->add_subcommand("httptoolkit", "Record what HTTP Toolkit (or any Mockttp) proxies, live");
+  htk->footer(
+      "trafficdb subscribes to the events of a Mockttp session through its admin API, as HTTP Toolkit's\n"
+      "own UI does, and stores each exchange when its response completes, or when it is aborted or fails\n"
+      "(the error column says how). WebSocket messages are kept with their upgrade. A lost connection is\n"
+      "retried with backoff and the gap is logged. When recording stops, requests still open are stored\n"
+      "with an error.\n"
+      "  --attach auto   (the default) the session HTTP Toolkit's UI runs, found from the files HTTP\n"
+      "                  Toolkit writes under $TMPDIR/httptoolkit-webextension/config;\n"
+      "  --attach ID     a session by id: everything HTTP Toolkit's interceptors catch;\n"
+      "  --listen PORT   a pass-through proxy of our own on PORT (0: any free port), stopped on exit;\n"
+      "                  point clients at it. --https-cert/--https-key (a CA, PEM) let it read HTTPS.\n"
+      "HTTP Toolkit's admin server is http://127.0.0.1:45456; plain Mockttp's (mockttp -c ...) is 45454.\n\n"
+      "Examples: trafficdb record httptoolkit --duration 1h\n"
+      "          trafficdb record httptoolkit --admin http://127.0.0.1:45454 --listen 8000");
+  htk->add_option("--admin", htk_args->admin, "Mockttp's admin server")->capture_default_str();
+  auto* attach = htk->add_option("--attach", htk_args->attach, "Session to record: an id, or 'auto' (the default)");
+  auto* listen = htk->add_option("--listen", htk_args->listen, "Start a pass-through proxy session on this port")
+                     ->check(CLI::Range(0, 65535));
+  attach->excludes(listen);
+  auto* cert = htk->add_option("--https-cert", htk_args->https_cert, "With --listen: CA certificate (PEM) for HTTPS")
+                   ->check(CLI::ExistingFile)
+                   ->needs(listen);
+  auto* key = htk->add_option("--https-key", htk_args->https_key, "With --listen: the CA's private key (PEM)")
+                  ->check(CLI::ExistingFile)
+                  ->needs(listen);
+  cert->needs(key);
+  key->needs(cert);
+  htk->add_option("--max-open", htk_args->max_open,
+                  "Requests and WebSockets kept open awaiting their end; past it the oldest is stored with an error")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))
+      ->capture_default_str();
+  add_record_options(htk, *htk_args, "'httptoolkit'");
+  htk->callback([&context, &exit_status, htk_args] { exit_status = record_httptoolkit(context, *htk_args); });
 }
 
 }  // namespace trafficdb

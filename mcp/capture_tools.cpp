@@ -4,6 +4,7 @@
 #include "mcp/context.h"
 #include "mcp/tools.h"
 #include "recorder/charles/charles_live_recorder.h"
+#include "recorder/httptoolkit/httptoolkit_recorder.h"
 #include "recorder/pcap/pcap_live_recorder.h"
 #include "store/sessions.h"
 
@@ -62,6 +63,37 @@ Result<RunningRecorder> start_charles(const json& a, ExchangeSink& sink) {
       });
 }
 
+Result<RunningRecorder> start_httptoolkit(const json& a, ExchangeSink& sink) {
+  HttpToolkitOptions options;
+  options.admin_url = a.at("admin_url").get<std::string>();
+  const std::string attach = text_or(a, "attach", "");
+  if (a.contains("listen_port") && !attach.empty())
+    return Status::error("give either 'attach' or 'listen_port', not both; for example {\"source\": "
+                         "\"httptoolkit\", \"attach\": \"auto\"}");
+  if (a.contains("listen_port")) {
+    options.mode = HttpToolkitMode::listen;
+    options.listen_port = static_cast<int>(a.at("listen_port").get<std::int64_t>());
+  } else if (attach.empty() || attach == "auto") {
+    options.mode = HttpToolkitMode::attach_auto;
+  } else {
+    options.mode = HttpToolkitMode::attach;
+    options.session_id = attach;
+  }
+  auto recorder = std::make_shared<HttpToolkitRecorder>(options, sink);
+  if (Status s = recorder->start(); !s.is_ok()) return s;
+  const std::optional<std::uint64_t> limit =
+      a.contains("max_exchanges") ? std::optional<std::uint64_t>(a.at("max_exchanges").get<std::uint64_t>())
+                                  : std::nullopt;
+  return running(
+      recorder, [recorder] { return recorder->stats().stored; },
+      [recorder, limit] { return recorder->failed() || (limit && recorder->stats().stored >= *limit); },
+      [recorder] {
+        const HttpToolkitStats s = recorder->stats();
+        return "session " + s.session_id + (s.proxy_port ? ", proxy port " + std::to_string(s.proxy_port) : "") +
+               ", " + std::to_string(s.events) + " events, " + std::to_string(s.reconnects) + " reconnects";
+      });
+}
+
 ToolResult start_capture(ToolCall& call) {
   const json& a = call.arguments;
   const std::string source = a.at("source").get<std::string>();
@@ -74,12 +106,20 @@ ToolResult start_capture(ToolCall& call) {
   }
   json options = a;
   options.erase("password");
-  const bool pcap = source == "pcap";
-  const std::string uri = pcap ? text_or(a, "interface", "") : text_or(a, "proxy", "http://127.0.0.1:8888");
+  const bool pcap = source == "pcap", charles = source == "charles";
+  const std::string uri = pcap      ? text_or(a, "interface", "")
+                          : charles ? text_or(a, "proxy", "http://127.0.0.1:8888")
+                                    : a.at("admin_url").get<std::string>();
   const std::string name = text_or(a, "name", source + " " + uri);
-  auto session = call.context.captures().start(
-      name, pcap ? session_source::pcap_live : session_source::charles_live, uri, options.dump(), duration,
-      32u << 20, [&](ExchangeSink& sink) { return pcap ? start_pcap(a, sink) : start_charles(a, sink); });
+  const std::string_view session_kind = pcap      ? session_source::pcap_live
+                                        : charles ? session_source::charles_live
+                                                  : session_source::httptoolkit;
+  auto session = call.context.captures().start(name, session_kind, uri, options.dump(), duration, 32u << 20,
+                                               [&](ExchangeSink& sink) {
+                                                 if (pcap) return start_pcap(a, sink);
+                                                 if (charles) return start_charles(a, sink);
+                                                 return start_httptoolkit(a, sink);
+                                               });
   if (!session.is_ok()) throw ToolError(session.status().message());
   ToolResult result;
   result.structured = {{"session_id", *session}, {"source", source}, {"status", "recording"}};
@@ -121,9 +161,11 @@ std::vector<Tool> capture_tools() {
       "Starts recording into a new session and returns its session_id at once; exchanges appear within a "
       "second of completing (poll with peek_exchanges). Sources: pcap (packets from a network interface; needs "
       "root or capture rights; give interface and optionally a BPF filter), charles (Charles Proxy's Web "
-      "Interface; proxy, user, password). Several captures may run at once. Ends with stop_capture, after "
-      "duration, or after max_exchanges.",
-      {{"source", T::string, "Where to record from", nullptr, std::nullopt, std::nullopt, {"pcap", "charles"}, true},
+      "Interface; proxy, user, password), httptoolkit (HTTP Toolkit or any Mockttp admin server: attach to its "
+      "session — 'auto' finds HTTP Toolkit's own — or listen_port to run a pass-through proxy of our own). "
+      "Several captures may run at once. Ends with stop_capture, after duration, or after max_exchanges.",
+      {{"source", T::string, "Where to record from", nullptr, std::nullopt, std::nullopt,
+        {"pcap", "charles", "httptoolkit"}, true},
        {"name", T::string, "Session name (default: the source and its address)", nullptr},
        {"duration", T::string, "Stop after this long (30s, 10m, 2h); default: until stop_capture", nullptr,
         std::nullopt, std::nullopt, {}, false, "\"10m\""},
@@ -136,7 +178,12 @@ std::vector<Tool> capture_tools() {
        {"snaplen", T::integer, "pcap: bytes captured of each packet", 262144, 128, 262144},
        {"proxy", T::string, "charles: Charles's proxy address", "http://127.0.0.1:8888"},
        {"user", T::string, "charles: Web Interface user", nullptr},
-       {"password", T::string, "charles: Web Interface password (not stored)", nullptr}},
+       {"password", T::string, "charles: Web Interface password (not stored)", nullptr},
+       {"admin_url", T::string, "httptoolkit: the Mockttp admin API", "http://127.0.0.1:45456"},
+       {"attach", T::string, "httptoolkit: a session id to record, or 'auto' for HTTP Toolkit's own (the default)",
+        nullptr, std::nullopt, std::nullopt, {}, false, "\"auto\""},
+       {"listen_port", T::integer, "httptoolkit: run our own pass-through proxy on this port instead (0: any)",
+        nullptr, 0, 65535, {}, false, "8000"}},
       {{"type", "object"},
        {"properties",
         {{"session_id", {{"type", "integer"}}}, {"source", {{"type", "string"}}}, {"status", {{"type", "string"}}}}},

@@ -8,7 +8,7 @@ packages=(
   libsqlite3-dev libsqlitecpp-dev sqlite3
   nlohmann-json3-dev libcpp-httplib-dev libssl-dev
   libpcap-dev zlib1g-dev libdeflate-dev libbrotli-dev libzstd-dev
-  libcli11-dev libre2-dev
+  libcli11-dev libre2-dev libboost-dev
   catch2
   tcpdump curl
 )

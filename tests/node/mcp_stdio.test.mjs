@@ -15,9 +15,11 @@ import http from 'node:http';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import {
-  BINARY, INSPECTOR_CLI, LATEST_PROTOCOL_VERSION, TOOLS, checkCancelledImport, connectStdio, defineContractSuite, importFile,
-  increasingIds, isRoot, makeTempDir, pollUntil, runTrafficdb, writeHar,
+  BINARY, INSPECTOR_CLI, LATEST_PROTOCOL_VERSION, TOOLS, checkCancelledImport, connectStdio, defineContractSuite, freePort,
+  importFile, increasingIds, isRoot, makeTempDir, pollUntil, runTrafficdb, writeHar,
 } from './mcp_helpers.mjs';
+
+const here = path.dirname(new URL(import.meta.url).pathname);
 
 defineContractSuite('stdio', (db, dir) => connectStdio({ db, args: ['--allow-dir', dir] }));
 
@@ -225,6 +227,58 @@ describe('live capture', () => {
       }
     });
 });
+
+describe('live capture through Mockttp', () => {
+  const dir = makeTempDir('mcp-mockttp');
+  const db = path.join(dir, 'traffic.db');
+
+  it('start_capture httptoolkit with a proxy of our own records what goes through it', async () => {
+    const web = await startEchoServer();
+    const adminPort = await freePort();
+    const admin = spawn(process.execPath, [path.join(here, 'mockttp_admin_server.mjs'), String(adminPort)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let mcp;
+    try {
+      await new Promise((resolve, reject) => {
+        admin.stdout.on('data', (chunk) => { if (String(chunk).includes('ready')) resolve(); });
+        admin.on('exit', (code) => reject(new Error(`the Mockttp admin server exited (${code})`)));
+      });
+      const proxyPort = await freePort();
+      mcp = await connectStdio({ db });
+      const started = await mcp.ok('start_capture', {
+        source: 'httptoolkit', admin_url: `http://127.0.0.1:${adminPort}`, listen_port: proxyPort, name: 'via mockttp',
+      });
+      assert.equal(started.source, 'httptoolkit');
+      const paths = ['/mock/one', '/mock/two?y=2'];
+      for (const p of paths) assert.equal(await curlVia(`http://127.0.0.1:${web.port}${p}`, proxyPort), '200');
+      const seen = await pollUntil(async () => {
+        const page = await mcp.ok('peek_exchanges', { session_id: started.session_id });
+        return page.items.length >= paths.length ? page.items : null;
+      }, { timeoutMs: 5000, intervalMs: 100 });
+      assert.ok(seen, 'peek did not show the proxied requests within 5 s');
+      assert.deepEqual(seen.map((x) => x.path), ['/mock/one', '/mock/two']);
+      const stopped = await mcp.ok('stop_capture', { session_id: started.session_id });
+      assert.equal(stopped.status, 'stopped');
+      assert.equal(stopped.exchanges, paths.length);
+      assert.equal((await mcp.session(started.session_id)).source, 'httptoolkit');
+    } finally {
+      await mcp?.close();
+      admin.kill('SIGTERM');
+      await web.close();
+    }
+  });
+});
+
+function curlVia(url, proxyPort) {
+  return new Promise((resolve, reject) => {
+    execFile('curl', ['-sS', '-x', `http://127.0.0.1:${proxyPort}`, '-o', '/dev/null', '-w', '%{http_code}', url],
+      (error, stdout) => {
+        if (error) reject(error);
+        else resolve(stdout);
+      });
+  });
+}
 
 function processExists(pid) {
   try {
