@@ -108,7 +108,8 @@ Result<MockttpSession> MockttpAdminClient::start_session(int proxy_port, const j
   if (body.is_object() && body.contains("pluginData") && body["pluginData"].is_object() &&
       body["pluginData"].contains("http") && body["pluginData"]["http"].is_object())
     if (const auto it = body["pluginData"]["http"].find("port"); it != body["pluginData"]["http"].end()) port = &*it;
-  if (port && port->is_number_integer()) session.proxy_port = port->get<int>();
+  if (port && port->is_number_integer() && port->get<std::int64_t>() > 0 && port->get<std::int64_t>() <= 65535)
+    session.proxy_port = port->get<int>();
   if (session.id.empty() || session.proxy_port <= 0)
     return Status::error("the admin server at " + url_ + " started a session but did not say its id and port: " +
                          short_text(answer->body));

@@ -229,18 +229,25 @@ std::string client_address(const json& event) {
   return host_port(host, integer_member(event, "remotePort"));
 }
 
-std::string destination_text(const json& event) {
+std::string Destination::text() const { return host_port(hostname, port); }
+
+std::optional<Destination> destination_of(const json& event) {
   const json* d = member(event, "destination");
   const json* host = d ? member(*d, "hostname") : nullptr;
-  if (!host || !host->is_string()) return "";
-  return host_port(host->get<std::string>(), integer_member(*d, "port"));
+  if (!host || !host->is_string()) return std::nullopt;
+  Destination destination{host->get<std::string>(), std::nullopt};
+  if (const auto port = integer_member(*d, "port"); port && *port <= 65535) destination.port = static_cast<int>(*port);
+  return destination;
+}
+
+std::string destination_text(const json& event) {
+  const auto d = destination_of(event);
+  return d ? d->text() : "";
 }
 
 std::string destination_address(const json& event) {
-  const json* d = member(event, "destination");
-  const json* host = d ? member(*d, "hostname") : nullptr;
-  if (!host || !host->is_string() || !is_ip_literal(host->get<std::string>())) return "";
-  return destination_text(event);
+  const auto d = destination_of(event);
+  return d && is_ip_literal(d->hostname) ? d->text() : "";
 }
 
 void read_request_head(const json& event, Request& request, Caveats& caveats) {

@@ -88,7 +88,15 @@ std::string http_version(std::string_view mockttp_version);
 // addresses (::ffff:127.0.0.1) are written as IPv4. "" when unknown.
 std::string client_address(const nlohmann::json& event);
 
-// `destination { hostname port }` as "host:port" ("[v6]:port"); "" when absent.
+// Where Mockttp sent the request: `destination { hostname port }`.
+struct Destination {
+  std::string hostname;
+  std::optional<int> port;  // nullopt when absent or not a port
+  std::string text() const;  // "host:port" ("[v6]:port")
+};
+std::optional<Destination> destination_of(const nlohmann::json& event);
+
+// destination_of(event)->text(); "" when absent.
 std::string destination_text(const nlohmann::json& event);
 
 // The destination as a server address, only when its hostname is an IP
