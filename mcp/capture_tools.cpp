@@ -25,6 +25,16 @@ RunningRecorder running(std::shared_ptr<Recorder> recorder, std::function<std::u
   return {[recorder] { return recorder->stop(); }, std::move(stored), std::move(finished), std::move(summary)};
 }
 
+// For recorders without a limit of their own: finished once they failed or
+// stored the max_exchanges asked for.
+template <typename Recorder>
+std::function<bool()> failed_or_at_limit(const std::shared_ptr<Recorder>& recorder, const json& a) {
+  const std::optional<std::uint64_t> limit =
+      a.contains("max_exchanges") ? std::optional<std::uint64_t>(a.at("max_exchanges").get<std::uint64_t>())
+                                  : std::nullopt;
+  return [recorder, limit] { return recorder->failed() || (limit && recorder->stats().stored >= *limit); };
+}
+
 Result<RunningRecorder> start_pcap(const json& a, ExchangeSink& sink) {
   if (!a.contains("interface"))
     return Status::error("a pcap capture needs argument 'interface'; for example {\"source\": \"pcap\", "
@@ -51,12 +61,8 @@ Result<RunningRecorder> start_charles(const json& a, ExchangeSink& sink) {
   options.password = text_or(a, "password", "");
   auto recorder = std::make_shared<CharlesLiveRecorder>(options, sink);
   if (Status s = recorder->start(); !s.is_ok()) return s;
-  const std::optional<std::uint64_t> limit =
-      a.contains("max_exchanges") ? std::optional<std::uint64_t>(a.at("max_exchanges").get<std::uint64_t>())
-                                  : std::nullopt;
   return running(
-      recorder, [recorder] { return recorder->stats().stored; },
-      [recorder, limit] { return recorder->failed() || (limit && recorder->stats().stored >= *limit); },
+      recorder, [recorder] { return recorder->stats().stored; }, failed_or_at_limit(recorder, a),
       [recorder] {
         const CharlesLiveStats s = recorder->stats();
         return std::to_string(s.polls) + " polls (" + std::to_string(s.failed_polls) + " failed)";
@@ -81,12 +87,8 @@ Result<RunningRecorder> start_httptoolkit(const json& a, ExchangeSink& sink) {
   }
   auto recorder = std::make_shared<HttpToolkitRecorder>(options, sink);
   if (Status s = recorder->start(); !s.is_ok()) return s;
-  const std::optional<std::uint64_t> limit =
-      a.contains("max_exchanges") ? std::optional<std::uint64_t>(a.at("max_exchanges").get<std::uint64_t>())
-                                  : std::nullopt;
   return running(
-      recorder, [recorder] { return recorder->stats().stored; },
-      [recorder, limit] { return recorder->failed() || (limit && recorder->stats().stored >= *limit); },
+      recorder, [recorder] { return recorder->stats().stored; }, failed_or_at_limit(recorder, a),
       [recorder] {
         const HttpToolkitStats s = recorder->stats();
         return "session " + s.session_id + (s.proxy_port ? ", proxy port " + std::to_string(s.proxy_port) : "") +

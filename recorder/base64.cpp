@@ -20,8 +20,8 @@ constexpr auto kTable = make_table();
 }  // namespace
 
 Result<std::string> base64_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() / 4 * 3 + 3);
+  std::string out(text.size() / 4 * 3 + 3, '\0');  // written by index, trimmed at the end
+  std::size_t written = 0;
   std::uint32_t acc = 0;
   int bits = 0;
   bool padding = false;
@@ -39,9 +39,10 @@ Result<std::string> base64_decode(std::string_view text) {
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+      out[written++] = static_cast<char>((acc >> bits) & 0xFF);
     }
   }
+  out.resize(written);
   return out;
 }
 

@@ -5,17 +5,6 @@ namespace {
 
 using nlohmann::json;
 
-// Escapes a key for a JSON pointer (RFC 6901).
-std::string pointer_token(const std::string& key) {
-  std::string out;
-  for (const char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
-
 class ArraySax {
  public:
   ArraySax(BoundedJsonInput& input, const std::vector<std::string>& path, std::uint64_t max_element,
@@ -83,7 +72,7 @@ class ArraySax {
   std::string next_token() const {
     if (build_.empty()) return "";
     const json* top = build_.back().value;
-    return top->is_array() ? std::to_string(top->size()) : pointer_token(key_);
+    return top->is_array() ? std::to_string(top->size()) : json_pointer_token(key_);
   }
 
   // The JSON pointer of the next value; built only when a string was cut.
@@ -233,6 +222,16 @@ class ArraySax {
 };
 
 }  // namespace
+
+std::string json_pointer_token(const std::string& key) {
+  std::string out;
+  for (const char c : key) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
 
 Result<JsonArrayStreamResult> stream_json_array(BoundedJsonInput& input,
                                                 const std::vector<std::string>& path,

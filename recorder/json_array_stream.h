@@ -29,6 +29,9 @@
 
 namespace trafficdb {
 
+// A key escaped for a JSON pointer (RFC 6901): ~ as ~0, / as ~1.
+std::string json_pointer_token(const std::string& key);
+
 struct JsonElement {
   nlohmann::json value;  // null when oversized
   std::size_t index = 0;

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <random>
 
+#include "recorder/json_array_stream.h"
+
 namespace trafficdb {
 namespace {
 
@@ -38,16 +40,6 @@ const char* string_end(const char* p, const char* end, bool& escapes) {
     if (backslashes % 2 == 0) return quote;
     p = quote + 1;
   }
-}
-
-std::string pointer_token(const std::string& key) {
-  std::string out;
-  for (const char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
 }
 
 }  // namespace
@@ -98,7 +90,7 @@ void LongStringLifter::restore_in(nlohmann::json& value, std::string& pointer, s
     const std::size_t at = pointer.size();
     std::size_t index = 0;
     for (auto it = value.begin(); it != value.end(); ++it, ++index) {
-      pointer += "/" + (value.is_object() ? pointer_token(it.key()) : std::to_string(index));
+      pointer += "/" + (value.is_object() ? json_pointer_token(it.key()) : std::to_string(index));
       restore_in(*it, pointer, max_string_bytes, cuts);
       pointer.resize(at);
     }
