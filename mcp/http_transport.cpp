@@ -81,6 +81,7 @@ Status serve_http(McpContext& context, const std::vector<Tool>& tools, const Htt
                   const McpServer::Log& log, const std::function<void(int port)>& on_listening,
                   const std::function<bool()>& should_stop) {
   httplib::Server http;
+  http.set_payload_max_length(16u << 20);  // one JSON-RPC message; larger bodies get 413
   http.set_tcp_nodelay(true);           // small JSON replies should not wait for Nagle
   http.set_keep_alive_timeout(2);       // idle keep-alive connections do not delay a stop for long
   Sessions sessions(context, tools, log);

@@ -8,6 +8,25 @@
 #include <thread>
 
 namespace trafficdb::mcp {
+namespace {
+
+constexpr std::size_t kMaxMessageBytes = 16u << 20;
+
+// One line of `in`, keeping at most kMaxMessageBytes + 1 bytes of it (the
+// rest of an overlong line is read and dropped). False at the end.
+bool read_bounded_line(std::istream& in, std::string& line) {
+  line.clear();
+  int c;
+  bool any = false;
+  while ((c = in.get()) != std::char_traits<char>::eof()) {
+    any = true;
+    if (c == '\n') return true;
+    if (line.size() <= kMaxMessageBytes) line.push_back(static_cast<char>(c));
+  }
+  return any;
+}
+
+}  // namespace
 
 void serve_stdio(McpServer& server, std::istream& in, std::ostream& out, const McpServer::Log& log) {
   std::mutex out_mu;
@@ -32,7 +51,12 @@ void serve_stdio(McpServer& server, std::istream& in, std::ostream& out, const M
     }
   };
   std::string line;
-  while (std::getline(in, line)) {
+  while (read_bounded_line(in, line)) {
+    if (line.size() > kMaxMessageBytes) {
+      send(rpc_error_message(nullptr, rpc_error::invalid_request,
+                             "message longer than " + std::to_string(kMaxMessageBytes >> 20) + " MiB; ignored"));
+      continue;
+    }
     if (line.empty() || line == "\r") continue;
     json message;
     try {
