@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/exit_codes.h"
+#include "common/timestamp.h"
 #include "query/query_database.h"
 
 namespace trafficdb {
@@ -27,6 +28,10 @@ std::unique_ptr<SQLite::Database> open_or_report(const std::string& path, OpenMo
   std::cerr << "trafficdb: " << db.status().message() << '\n';
   exit_status = exit_code::unusable;
   return nullptr;
+}
+
+void log_with_time(const std::string& who, const std::string& line) {
+  std::cerr << format_human_time(now_micros()) << ' ' << who << ": " << line << std::endl;
 }
 
 }  // namespace trafficdb

@@ -1,5 +1,5 @@
-// What the query commands share: building the filter and opening the
-// database, each failure reported on stderr with the right exit status.
+// What the commands share: building the filter and opening the database,
+// each failure reported on stderr with the right exit status; timed log lines.
 #pragma once
 
 #include <memory>
@@ -20,5 +20,8 @@ std::optional<ExchangeFilter> build_filter_or_report(const FilterOptions& option
 // (exit status: unusable). Even read-write, it must exist already: a
 // mistyped --db should not quietly create an empty database.
 std::unique_ptr<SQLite::Database> open_or_report(const std::string& path, OpenMode mode, int& exit_status);
+
+// "<local time> <who>: <line>" on stderr: what long-running commands log.
+void log_with_time(const std::string& who, const std::string& line);
 
 }  // namespace trafficdb

@@ -5,7 +5,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/stop_signals.h"
-#include "common/timestamp.h"
+#include "cli/command_support.h"
 #include "mcp/http_transport.h"
 #include "mcp/stdio_transport.h"
 #include "mcp/tools.h"
@@ -22,9 +22,7 @@ struct McpArgs {
   std::vector<std::string> allow_origins;
 };
 
-void log_line(const std::string& line) {
-  std::cerr << format_human_time(now_micros()) << " trafficdb mcp: " << line << std::endl;
-}
+void log_mcp_line(const std::string& line) { log_with_time("trafficdb mcp", line); }
 
 int run_mcp(const CliContext& context, const McpArgs& args) {
   // The database is created (and migrated) up front, so the read tools work
@@ -51,8 +49,8 @@ int run_mcp(const CliContext& context, const McpArgs& args) {
 
   if (args.http.empty()) {
     mcp::McpContext mcp_context(options);
-    mcp::McpServer server(mcp_context, tools, log_line);
-    mcp::serve_stdio(server, std::cin, std::cout, log_line);
+    mcp::McpServer server(mcp_context, tools, log_mcp_line);
+    mcp::serve_stdio(server, std::cin, std::cout, log_mcp_line);
     return exit_code::ok;  // stdin closed; captures stop as mcp_context goes
   }
 
@@ -79,7 +77,7 @@ int run_mcp(const CliContext& context, const McpArgs& args) {
   });
   mcp::McpContext mcp_context(options);
   const Status served = mcp::serve_http(
-      mcp_context, tools, http, log_line,
+      mcp_context, tools, http, log_mcp_line,
       [&](int port) {
         // The one line on stdout: where to connect (port 0 picks one).
         std::cout << "http://" << (http.host.find(':') != std::string::npos ? "[" + http.host + "]" : http.host)

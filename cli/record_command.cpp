@@ -9,6 +9,7 @@
 #include "common/duration.h"
 #include "cli/exit_codes.h"
 #include "cli/stop_signals.h"
+#include "cli/command_support.h"
 #include "common/timestamp.h"
 #include "recorder/charles/charles_live_recorder.h"
 #include "recorder/httptoolkit/httptoolkit_recorder.h"
@@ -51,9 +52,7 @@ struct HttpToolkitArgs : RecordArgs {
   std::size_t max_open = 10000;
 };
 
-void log_line(const std::string& line) {
-  std::cerr << format_human_time(now_micros()) << " trafficdb: " << line << std::endl;
-}
+void log_line(const std::string& line) { log_with_time("trafficdb", line); }
 
 void add_record_options(CLI::App* cmd, RecordArgs& args, const std::string& default_name) {
   cmd->add_option("--duration", args.duration, "Stop after this long (e.g. 30s, 10m, 2h); default: until Ctrl-C");
