@@ -11,6 +11,8 @@ namespace trafficdb::mcp {
 namespace {
 
 constexpr std::size_t kMaxMessageBytes = 16u << 20;
+constexpr std::size_t kMaxRunningRequests = 16;
+constexpr int kServerBusy = -32000;  // JSON-RPC's range for server errors
 
 // One line of `in`, keeping at most kMaxMessageBytes + 1 bytes of it (the
 // rest of an overlong line is read and dropped). False at the end.
@@ -71,6 +73,12 @@ void serve_stdio(McpServer& server, std::istream& in, std::ostream& out, const M
       continue;
     }
     reap();
+    if (workers.size() >= kMaxRunningRequests) {
+      send(rpc_error_message(message.at("id"), kServerBusy,
+                             "server busy: " + std::to_string(kMaxRunningRequests) +
+                                 " requests are still running; retry when one has answered (or cancel one)"));
+      continue;
+    }
     auto done = std::make_shared<std::atomic<bool>>(false);
     std::thread thread([&server, &send, &log, done, message = std::move(message)] {
       try {
