@@ -144,6 +144,26 @@ TEST_CASE("IPv6 extension headers, atomic and real fragments", "[pcap][decoder]"
   CHECK(decode(d, fragment(0, true, tcp.substr(0, 16)), s) == DecodeResult::fragment_held);
   REQUIRE(decode(d, fragment(16, false, tcp.substr(16)), s) == DecodeResult::tcp);
   CHECK(s.payload == "hello");
+
+  // A fragmentable part that starts with a destination-options header (only
+  // the first fragment holds it; every fragment header names it), last fragment first.
+  auto fragment_of = [&](std::uint8_t first_header, std::uint16_t offset, bool more, const std::string& bytes) {
+    std::string h(8, '\0');
+    h[0] = static_cast<char>(first_header);
+    put16(h, 2, static_cast<std::uint16_t>(offset | (more ? 1 : 0)));
+    h[7] = 43;
+    return ipv6(h + bytes, 44);
+  };
+  std::string options(16, '\0');
+  options[0] = 6;  // then TCP
+  options[1] = 1;  // 16 bytes
+  const std::string part = options + tcp;
+  CHECK(decode(d, fragment_of(60, 24, false, part.substr(24)), s) == DecodeResult::fragment_held);
+  REQUIRE(decode(d, fragment_of(60, 0, true, part.substr(0, 24)), s) == DecodeResult::tcp);
+  CHECK(s.payload == "hello");
+  CHECK(s.payload_length == 5);
+  // UDP fragments are not kept.
+  CHECK(decode(d, fragment_of(17, 0, true, std::string(16, 'u')), s) == DecodeResult::other);
 }
 
 TEST_CASE("Cut and broken frames", "[pcap][decoder]") {

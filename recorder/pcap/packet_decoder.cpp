@@ -162,6 +162,42 @@ DecodeResult PacketDecoder::ipv4(std::string_view packet, std::size_t missing, M
   return tcp(src, dst, packet.substr(header_length), wire - header_length, at, out);
 }
 
+namespace {
+
+// Follows the IPv6 extension headers other than Fragment from `next` at
+// `offset` in `data`, leaving both at the first header it does not skip.
+// Returns what is wrong, or nullptr.
+const char* skip_ipv6_options(std::string_view data, std::uint8_t& next, std::size_t& offset, int& headers) {
+  const unsigned char* p = bytes_of(data);
+  for (;; ++headers) {
+    if (headers > 16) return "IPv6 has too many extension headers";
+    switch (next) {
+      case 0: case 43: case 60: case 135: case 139: case 140:  // hop-by-hop, routing, destination, mobility, HIP, shim6
+        if (data.size() < offset + 8) return "IPv6 extension header cut short";
+        next = p[offset];
+        offset += (std::size_t{p[offset + 1]} + 1) * 8;
+        continue;
+      case 51:  // authentication header: length in 4-byte units, minus 2
+        if (data.size() < offset + 8) return "IPv6 authentication header cut short";
+        next = p[offset];
+        offset += (std::size_t{p[offset + 1]} + 2) * 4;
+        continue;
+      default:
+        return offset > data.size() ? "IPv6 extension headers run past the packet" : nullptr;
+    }
+  }
+}
+
+// Whether a fragmentable part starting with header `next` can hold TCP.
+bool may_carry_tcp(std::uint8_t next) {
+  switch (next) {
+    case kProtocolTcp: case 43: case 60: case 51: case 135: case 139: case 140: return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
 DecodeResult PacketDecoder::ipv6(std::string_view packet, std::size_t missing, Micros at, TcpSegment& out) {
   if (packet.size() < 40) return malformed("IPv6 header cut short");
   const unsigned char* p = bytes_of(packet);
@@ -172,52 +208,33 @@ DecodeResult PacketDecoder::ipv6(std::string_view packet, std::size_t missing, M
 
   std::uint8_t next = p[6];
   std::size_t offset = 40;
-  bool fragmented = false;
-  std::uint32_t fragment_offset = 0, fragment_id = 0;
-  bool more_fragments = false;
-  for (int headers = 0;; ++headers) {
-    if (headers > 16) return malformed("IPv6 has too many extension headers");
-    switch (next) {
-      case 0: case 43: case 60: case 135: case 139: case 140: {  // hop-by-hop, routing, destination, mobility, HIP, shim6
-        if (packet.size() < offset + 8) return malformed("IPv6 extension header cut short");
-        next = p[offset];
-        offset += (std::size_t{p[offset + 1]} + 1) * 8;
-        continue;
-      }
-      case 51: {  // authentication header: length in 4-byte units, minus 2
-        if (packet.size() < offset + 8) return malformed("IPv6 authentication header cut short");
-        next = p[offset];
-        offset += (std::size_t{p[offset + 1]} + 2) * 4;
-        continue;
-      }
-      case 44: {  // fragment
-        if (packet.size() < offset + 8) return malformed("IPv6 fragment header cut short");
-        next = p[offset];
-        const std::uint16_t field = be16(p + offset + 2);
-        fragment_offset = (field >> 3) * 8u;
-        more_fragments = field & 1;
-        fragment_id = be32(p + offset + 4);
-        offset += 8;
-        // An atomic fragment (offset 0, no more) is a whole packet. In a real
-        // fragment the bytes after this header are the fragmentable part.
-        fragmented = fragment_offset != 0 || more_fragments;
-        if (fragmented) break;
-        continue;
-      }
-      default:
-        break;
-    }
-    break;
-  }
-  if (offset > packet.size()) return malformed("IPv6 extension headers run past the packet");
-  if (fragmented) {
-    // Followed when TCP comes right after the fragment header (as it does in
-    // practice); further extension headers inside the fragmentable part are not.
-    if (next != kProtocolTcp || packet.size() < wire) return DecodeResult::other;
-    FragmentKey key{src, dst, fragment_id, kProtocolTcp};
+  int headers = 0;
+  for (;;) {
+    if (const char* error = skip_ipv6_options(packet, next, offset, headers)) return malformed(error);
+    if (next != 44) break;
+    if (packet.size() < offset + 8) return malformed("IPv6 fragment header cut short");
+    next = p[offset];
+    const std::uint16_t field = be16(p + offset + 2);
+    const std::uint32_t fragment_offset = (field >> 3) * 8u;
+    const bool more_fragments = field & 1;
+    const std::uint32_t fragment_id = be32(p + offset + 4);
+    offset += 8;
+    ++headers;
+    // An atomic fragment (offset 0, no more) is a whole packet: go on to the
+    // next header. In a real fragment the bytes after this header are part of
+    // the fragmentable part, which may begin with more extension headers
+    // (only the first fragment holds them; every fragment names the first).
+    if (fragment_offset == 0 && !more_fragments) continue;
+    if (!may_carry_tcp(next) || packet.size() < wire) return DecodeResult::other;
+    FragmentKey key{src, dst, fragment_id, next};
     if (!fragments_.add(key, fragment_offset, more_fragments, packet.substr(offset), at, datagram_))
       return DecodeResult::fragment_held;
-    return tcp(src, dst, datagram_, datagram_.size(), at, out);
+    std::size_t inner = 0;
+    int inner_headers = 0;
+    if (const char* error = skip_ipv6_options(datagram_, next, inner, inner_headers)) return malformed(error);
+    if (next != kProtocolTcp) return DecodeResult::other;
+    const std::string_view transport = std::string_view(datagram_).substr(inner);
+    return tcp(src, dst, transport, transport.size(), at, out);
   }
   if (next != kProtocolTcp) return DecodeResult::other;
   return tcp(src, dst, packet.substr(offset), wire - offset, at, out);

@@ -73,7 +73,7 @@ class PacketDecoder {
 
   const int link_type_;
   IpFragments fragments_;
-  std::string datagram_;  // a reassembled datagram's transport bytes
+  std::string datagram_;  // a reassembled datagram's fragmentable part
   std::string error_;
 };
 
