@@ -170,8 +170,8 @@ std::optional<json> McpServer::call_tool(const json& id, const json& params, con
 }
 
 std::shared_ptr<std::atomic<bool>> McpServer::track(const json& id) {
-  auto flag = std::make_shared<std::atomic<bool>>(false);
   std::lock_guard lk(mu_);
+  auto flag = std::make_shared<std::atomic<bool>>(closing_);  // a request that starts after cancel_all is cancelled
   running_[id.dump()] = flag;
   return flag;
 }
@@ -183,6 +183,7 @@ void McpServer::untrack(const json& id) {
 
 void McpServer::cancel_all() {
   std::lock_guard lk(mu_);
+  closing_ = true;
   for (auto& [id, flag] : running_) flag->store(true);
 }
 

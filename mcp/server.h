@@ -36,7 +36,8 @@ class McpServer {
 
   std::optional<json> handle(const json& message, const Send& send);
 
-  // Cancels every request still running (the transport is going away).
+  // Cancels every request still running, and any that starts later (the
+  // transport is going away).
   void cancel_all();
 
  private:
@@ -50,6 +51,7 @@ class McpServer {
   Log log_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<std::atomic<bool>>> running_;  // request id (as JSON) -> cancel flag
+  bool closing_ = false;  // cancel_all was called
 };
 
 }  // namespace trafficdb::mcp
