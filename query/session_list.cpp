@@ -2,6 +2,8 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include "store/recording_lease.h"
+
 namespace trafficdb {
 namespace {
 
@@ -24,6 +26,7 @@ Result<std::vector<SessionInfo>> list_sessions(SQLite::Database& db, std::size_t
                          "FROM sessions WHERE (?1 = 0 OR id < ?1) ORDER BY id DESC LIMIT ?2");
     st.bind(1, static_cast<std::int64_t>(before_id));
     st.bind(2, static_cast<std::int64_t>(limit));
+    const std::string db_path = database_file_path(db);
     std::vector<SessionInfo> out;
     while (st.executeStep()) {
       SessionInfo s;
@@ -39,6 +42,11 @@ Result<std::vector<SessionInfo>> list_sessions(SQLite::Database& db, std::size_t
       s.first_exchange_at = optional_micros(st.getColumn(9));
       s.last_exchange_at = optional_micros(st.getColumn(10));
       s.error = st.getColumn(11).getString();
+      if (s.status == "recording" && !db_path.empty() && !recording_is_live(db_path, s.id)) {
+        // Its process is gone; the next writer to open the database marks it so.
+        s.status = "failed";
+        s.error = kRecordingInterrupted;
+      }
       out.push_back(std::move(s));
     }
     return out;

@@ -1,4 +1,6 @@
-// The sessions table as the CLI and MCP show it: newest first.
+// The sessions table as the CLI and MCP show it: newest first. A session
+// whose row says 'recording' but whose recording process is gone (see
+// store/recording_lease.h) is shown as 'failed' with kRecordingInterrupted.
 #pragma once
 
 #include <cstdint>

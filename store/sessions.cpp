@@ -1,8 +1,12 @@
 #include "store/sessions.h"
 
 #include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include <vector>
 
 #include "common/timestamp.h"
+#include "store/recording_lease.h"
 
 namespace trafficdb {
 
@@ -47,6 +51,38 @@ Status delete_session(SQLite::Database& db, std::int64_t id) {
     return Status::ok();
   } catch (const SQLite::Exception& e) {
     return Status::error("cannot delete session " + std::to_string(id) + ": " + e.what());
+  }
+}
+
+Result<int> finish_interrupted_sessions(SQLite::Database& db) {
+  const std::string db_path = database_file_path(db);
+  if (db_path.empty()) return 0;  // in memory: no other process
+  try {
+    std::vector<std::int64_t> orphans;
+    SQLite::Statement select(db, "SELECT id FROM sessions WHERE status = 'recording'");
+    while (select.executeStep())
+      if (const std::int64_t id = select.getColumn(0).getInt64(); !recording_is_live(db_path, id)) orphans.push_back(id);
+    select.reset();
+    if (orphans.empty()) return 0;
+    // Checked again inside an IMMEDIATE transaction: a recorder finishing its
+    // session meanwhile waits for it, and keeps its lease until its own
+    // update commits, so a row still 'recording' here without a lease is an orphan.
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    int marked = 0;
+    for (std::int64_t id : orphans) {
+      if (recording_is_live(db_path, id)) continue;
+      SQLite::Statement update(db,
+                               "UPDATE sessions SET status = 'failed', stopped_at = ?, error = ? "
+                               "WHERE id = ? AND status = 'recording'");
+      update.bind(1, static_cast<std::int64_t>(now_micros()));
+      update.bind(2, kRecordingInterrupted);
+      update.bind(3, static_cast<std::int64_t>(id));
+      marked += update.exec();
+    }
+    transaction.commit();
+    return marked;
+  } catch (const SQLite::Exception& e) {
+    return Status::error(std::string("cannot mark interrupted sessions: ") + e.what());
   }
 }
 

@@ -39,6 +39,11 @@ Status finish_session(SQLite::Database& db, std::int64_t id, std::string_view st
                       const std::optional<std::string>& error);
 
 // Deletes the session and its exchanges (bodies stay; they may be shared).
+// Marks each session left 'recording' by a process that is gone (no one
+// holds its RecordingLease) as failed, with kRecordingInterrupted as its
+// error and now as stopped_at. Returns how many it marked.
+Result<int> finish_interrupted_sessions(SQLite::Database& db);
+
 Status delete_session(SQLite::Database& db, std::int64_t id);
 
 }  // namespace trafficdb

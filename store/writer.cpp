@@ -1,6 +1,7 @@
 #include "store/writer.h"
 
 #include <sqlite3.h>
+#include <SQLiteCpp/Transaction.h>
 
 #include <algorithm>
 #include <cctype>
@@ -10,6 +11,7 @@
 #include "store/content_hash.h"
 #include "store/database.h"
 #include "store/headers_json.h"
+#include "store/recording_lease.h"
 #include "store/search_index.h"
 
 namespace trafficdb {
@@ -285,6 +287,7 @@ Result<std::unique_ptr<Writer>> Writer::open(const std::string& path, WriterOpti
     checkpointer = std::move(started).value();
     (*db)->exec("PRAGMA wal_autocheckpoint = 0");
   }
+  (void)finish_interrupted_sessions(**db);  // best effort: a busy database can wait for the next writer
   try {
     return std::unique_ptr<Writer>(new Writer(std::move(db).value(), options, std::move(checkpointer)));
   } catch (const SQLite::Exception& e) {
@@ -313,19 +316,38 @@ Result<std::int64_t> Writer::create_session(const NewSession& session) {
     if (Status s = failure(); !s.is_ok()) return s;
   }
   std::lock_guard db_lock(db_mu_);
-  return insert_session(*db_, session);
+  const std::string db_path = database_file_path(*db_);
+  if (session.status != session_status::recording || db_path.empty()) return insert_session(*db_, session);
+  // The lease is taken before the row is committed: no other process can see
+  // the row 'recording' without it.
+  try {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    auto id = insert_session(*db_, session);
+    if (!id.is_ok()) return id.status();
+    auto lease = RecordingLease::acquire(db_path, *id);
+    if (!lease.is_ok()) return lease.status();
+    transaction.commit();
+    leases_.emplace(*id, std::move(lease).value());
+    return *id;
+  } catch (const SQLite::Exception& e) {
+    return Status::error(std::string("cannot create session: ") + e.what());
+  }
 }
 
 Status Writer::finish_session(std::int64_t id, std::string_view status, const std::optional<std::string>& error) {
   (void)flush();  // a failed writer still records how the session ended, if it can
   std::lock_guard db_lock(db_mu_);
-  return trafficdb::finish_session(*db_, id, status, error);
+  Status finished = trafficdb::finish_session(*db_, id, status, error);
+  if (finished.is_ok()) leases_.erase(id);
+  return finished;
 }
 
 Status Writer::delete_session(std::int64_t id) {
   if (Status s = flush(); !s.is_ok()) return s;
   std::lock_guard db_lock(db_mu_);
-  return trafficdb::delete_session(*db_, id);
+  Status deleted = trafficdb::delete_session(*db_, id);
+  if (deleted.is_ok()) leases_.erase(id);
+  return deleted;
 }
 
 Status Writer::consume(std::int64_t session_id, Exchange&& exchange) {

@@ -22,12 +22,19 @@
 // database for a while), the batch in flight is lost, the writer fails, and
 // every later call returns that error; rows committed before stay. All
 // methods may be called from any thread.
+//
+// A session created 'recording' holds a RecordingLease until it is finished
+// or deleted (or the writer goes away), so other processes can tell a
+// recording in progress from one whose process died. Opening a writer marks
+// the sessions such processes left 'recording' as failed
+// (finish_interrupted_sessions).
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -41,6 +48,7 @@
 #include "common/status.h"
 #include "recorder/exchange_sink.h"
 #include "store/background_checkpointer.h"
+#include "store/recording_lease.h"
 #include "store/sessions.h"
 
 namespace trafficdb {
@@ -120,7 +128,8 @@ class Writer {
   const WriterOptions options_;
   std::unique_ptr<SQLite::Database> db_;
   std::unique_ptr<BackgroundCheckpointer> checkpointer_;  // null: SQLite checkpoints in the commits
-  std::mutex db_mu_;  // guards db_ and the statements
+  std::mutex db_mu_;  // guards db_, the statements and leases_
+  std::map<std::int64_t, RecordingLease> leases_;  // sessions this writer records
   std::unique_ptr<Batch> batch_;
 
   std::mutex close_mu_;
