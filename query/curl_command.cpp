@@ -3,27 +3,22 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/ascii.h"
 #include "common/utf8.h"
 #include "recorder/base64.h"
 
 namespace trafficdb {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 bool skipped_header(const std::string& name, const std::string& value, const Request& rq) {
-  const std::string n = lower(name);
+  const std::string n = ascii_lower(name);
   if (!n.empty() && n[0] == ':') return true;
   if (n == "content-length" || n == "connection" || n == "keep-alive" || n == "proxy-connection" ||
       n == "transfer-encoding" || n == "upgrade" || n == "te")
     return true;
   if (n == "host") {
-    const std::string host = lower(value.substr(0, value.rfind(':') == std::string::npos ? value.size() : value.rfind(':')));
-    return host == rq.host || lower(value) == rq.host;
+    const std::string host = ascii_lower(value.substr(0, value.rfind(':') == std::string::npos ? value.size() : value.rfind(':')));
+    return host == rq.host || ascii_lower(value) == rq.host;
   }
   return false;
 }

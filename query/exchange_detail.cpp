@@ -6,21 +6,16 @@
 #include <cctype>
 #include <cmath>
 
+#include "common/ascii.h"
 #include "common/utf8.h"
 #include "recorder/base64.h"
 
 namespace trafficdb {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // The charset parameter of a Content-Type value, lower-case; "" when none.
 std::string charset_of(const std::string& content_type) {
-  const std::string ct = lower(content_type);
+  const std::string ct = ascii_lower(content_type);
   const std::size_t at = ct.find("charset=");
   if (at == std::string::npos) return "";
   std::string cs = ct.substr(at + 8);
@@ -31,7 +26,7 @@ std::string charset_of(const std::string& content_type) {
 }
 
 bool is_json_type(const std::string& content_type) {
-  const std::string ct = lower(content_type.substr(0, content_type.find(';')));
+  const std::string ct = ascii_lower(content_type.substr(0, content_type.find(';')));
   return ct.find("json") != std::string::npos;
 }
 

@@ -7,16 +7,11 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/ascii.h"
 #include "query/text_search.h"
 
 namespace trafficdb {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -63,8 +58,8 @@ class Builder {
 
 std::string header_exists(Builder& b, const char* column, const std::string& name, const std::string& value) {
   std::string sql = "EXISTS (SELECT 1 FROM json_each(e." + std::string(column) +
-                    ") h WHERE lower(h.value ->> 0) = " + b.param(lower(name));
-  if (!value.empty()) sql += " AND instr(lower(h.value ->> 1), " + b.param(lower(value)) + ") > 0";
+                    ") h WHERE lower(h.value ->> 0) = " + b.param(ascii_lower(name));
+  if (!value.empty()) sql += " AND instr(lower(h.value ->> 1), " + b.param(ascii_lower(value)) + ") > 0";
   return sql + ")";
 }
 
@@ -116,7 +111,7 @@ Result<SqlCondition> filter_condition(const ExchangeFilter& f) {
   for (const auto& [column, pattern] : {std::pair<const char*, const std::string&>{"req_content_type", f.req_content_type},
                                         std::pair<const char*, const std::string&>{"resp_content_type", f.resp_content_type}}) {
     if (pattern.empty()) continue;
-    const std::string p = lower(pattern);
+    const std::string p = ascii_lower(pattern);
     if (p.find_first_of("*?[") != std::string::npos) b.add(std::string("e.") + column + " GLOB " + b.param(p));
     else b.add(std::string("e.") + column + " = " + b.param(p));
   }
@@ -141,7 +136,7 @@ Result<SqlCondition> filter_condition(const ExchangeFilter& f) {
 }
 
 Result<HostPattern> parse_host_pattern(std::string_view text) {
-  std::string t = lower(trim(text));
+  std::string t = ascii_lower(trim(text));
   if (t.empty()) return Status::error("empty host pattern");
   HostPattern p;
   if (t.size() >= 2 && t.front() == '*' && t.back() == '*') {
@@ -169,7 +164,7 @@ Result<std::vector<StatusRange>> parse_status_spec(std::string_view text) {
   };
   while (start <= spec.size()) {
     const std::size_t comma = std::min(spec.find(',', start), spec.size());
-    const std::string item = lower(trim(std::string_view(spec).substr(start, comma - start)));
+    const std::string item = ascii_lower(trim(std::string_view(spec).substr(start, comma - start)));
     start = comma + 1;
     if (item.empty()) return Status::error("empty status in '" + spec + "'");
     StatusRange r;
@@ -203,7 +198,7 @@ Result<std::string> parse_method(std::string_view text) {
 }
 
 Result<Micros> parse_time_spec(std::string_view text, Micros now) {
-  std::string t = lower(trim(text));
+  std::string t = ascii_lower(trim(text));
   if (auto iso = parse_iso8601(t); iso) return *iso;
   if (t.rfind("last ", 0) == 0) t = trim(t.substr(5));
   if (t.size() > 4 && t.compare(t.size() - 4, 4, " ago") == 0) t = trim(t.substr(0, t.size() - 4));

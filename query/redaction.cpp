@@ -1,4 +1,5 @@
 #include "query/redaction.h"
+#include "common/ascii.h"
 
 #include <algorithm>
 #include <cctype>
@@ -6,12 +7,6 @@
 
 namespace trafficdb {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool contains_any(const std::string& name, const std::vector<std::string>& fragments) {
   return std::any_of(fragments.begin(), fragments.end(),
@@ -68,13 +63,13 @@ const RedactionRules& RedactionRules::defaults() {
 RedactionRules RedactionRules::with_extra(const std::vector<std::string>& headers,
                                           const std::vector<std::string>& params) {
   RedactionRules rules = defaults();
-  for (const auto& h : headers) rules.header_names.push_back(lower(h));
-  for (const auto& p : params) rules.query_params.push_back(lower(p));
+  for (const auto& h : headers) rules.header_names.push_back(ascii_lower(h));
+  for (const auto& p : params) rules.query_params.push_back(ascii_lower(p));
   return rules;
 }
 
 bool RedactionRules::secret_header(std::string_view name) const {
-  const std::string n = lower(name);
+  const std::string n = ascii_lower(name);
   return is_one_of(n, header_names) || contains_any(n, header_fragments);
 }
 
@@ -90,12 +85,12 @@ bool RedactionRules::secret_param(std::string_view name) const {
       decoded += name[i] == '+' ? ' ' : name[i];
     }
   }
-  const std::string n = lower(decoded);
+  const std::string n = ascii_lower(decoded);
   return is_one_of(n, query_params) || contains_any(n, param_fragments);
 }
 
 std::string redact_header_value(std::string_view name, std::string_view value, const RedactionRules& rules) {
-  const std::string n = lower(name);
+  const std::string n = ascii_lower(name);
   // Headers that carry a URL carry its query string (tokens, codes) too.
   if (n == "referer" || n == "location" || n == "content-location" || n == "origin" || n == "refresh")
     return redact_url(value, rules);

@@ -1,17 +1,11 @@
 #include "recorder/url.h"
+#include "common/ascii.h"
 
 #include <algorithm>
 #include <cctype>
 
 namespace trafficdb {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 void split_path_query(std::string_view rest, UrlParts& parts) {
   if (const auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
@@ -46,7 +40,7 @@ Result<UrlParts> parse_url(std::string_view url) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.')
       return Status::error("bad URL scheme: " + std::string(scheme.substr(0, 100)));
   }
-  parts.scheme = lower(scheme);
+  parts.scheme = ascii_lower(scheme);
 
   std::string_view rest = url.substr(colon + 3);
   const auto authority_end = rest.find_first_of("/?#");
@@ -76,7 +70,7 @@ Result<UrlParts> parse_url(std::string_view url) {
     if (static_cast<unsigned char>(c) <= ' ' || c == '/' || c == '\\')
       return Status::error("URL host contains a bad character");
   }
-  parts.host = lower(host);
+  parts.host = ascii_lower(host);
 
   if (!port_text.empty()) {
     if (port_text.size() > 5 ||

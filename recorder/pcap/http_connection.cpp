@@ -2,16 +2,11 @@
 
 #include <algorithm>
 
+#include "common/ascii.h"
 #include "recorder/pcap/http_head.h"
 
 namespace trafficdb {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 bool contains_token(std::string_view list, std::string_view token) {
   while (!list.empty()) {
@@ -24,12 +19,6 @@ bool contains_token(std::string_view list, std::string_view token) {
     list.remove_prefix(comma + 1);
   }
   return false;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // How a stream ended, as the tail of an error message.
@@ -122,7 +111,7 @@ class HttpConnection::ResponseEvents final : public HttpMessageParser::Events {
 
     if (m.status == 101) {
       const auto protocol = find_header(m.headers, "Upgrade");
-      p->protocol_switch = protocol ? lower(*protocol) : "unknown";
+      p->protocol_switch = protocol ? ascii_lower(*protocol) : "unknown";
       plan.body_allowed = false;
       plan.after = HttpMessageParser::Plan::After::opaque;
       c_.switch_client(ClientNext::opaque, at);

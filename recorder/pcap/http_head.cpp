@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/ascii.h"
+
 namespace trafficdb {
 namespace {
 
@@ -30,12 +32,6 @@ std::string_view strip_cr(std::string_view line) {
 bool is_version(std::string_view s) {
   return s.size() == 8 && s.substr(0, 5) == "HTTP/" && s[5] >= '0' && s[5] <= '9' && s[6] == '.' && s[7] >= '0' &&
          s[7] <= '9';
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 }  // namespace
