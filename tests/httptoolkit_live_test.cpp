@@ -408,6 +408,43 @@ TEST_CASE("record httptoolkit: the admin server killed and started again mid-rec
   CHECK(rows(db, "SELECT status FROM sessions")[0].at("status") == "stopped");
 }
 
+TEST_CASE("record httptoolkit killed (SIGKILL): its session shows as interrupted, and the next writer marks it",
+          "[httptoolkit-live]") {
+  if (skip_without_peers()) return;
+  test::MockttpPeers peers;
+  test::TempDir dir;
+  const std::string db = dir.file("t.db");
+  const int port = test::free_port();
+  RecordingCli recorder(dir, db, {"--admin", peers.admin_url(), "--listen", std::to_string(port)});
+  REQUIRE(recorder.wait_recording() == port);
+  const std::string http = "http://127.0.0.1:" + std::to_string(peers.upstream_http_port());
+  REQUIRE(curl({"-x", "http://127.0.0.1:" + std::to_string(port), http + "/kept"}).out == "got 0");
+  REQUIRE(wait_for_exchanges(db, 1));
+  auto listed = [&] {
+    auto r = test::run_trafficdb({"--db", db, "sessions", "--json"});
+    REQUIRE(r.exit_code == 0);
+    return json::parse(r.out).at(0);
+  };
+  CHECK(listed().at("status") == "recording");
+
+  CHECK(recorder.process().stop(SIGKILL) == 128 + SIGKILL);
+  const json shown = listed();
+  CHECK(shown.at("status") == "failed");
+  CHECK(shown.at("error").get<std::string>().find("interrupted: the process recording it ended") == 0);
+  CHECK(rows(db, "SELECT status FROM sessions")[0].at("status") == "recording");  // listing wrote nothing
+
+  // The next writer (an import) marks it in the database, for sqlite3 users too.
+  REQUIRE(test::run_trafficdb({"--db", db, "import", std::string(TRAFFICDB_SOURCE_DIR) + "/examples/sample.har"})
+              .exit_code == 0);
+  const auto sessions = rows(db, "SELECT status, error FROM sessions ORDER BY id");
+  REQUIRE(sessions.size() == 2);
+  CHECK(sessions[0].at("status") == "failed");
+  CHECK(sessions[0].at("error")->find("interrupted") == 0);
+  CHECK(sessions[1].at("status") == "imported");
+  CHECK(exchange_count(db) > 1);  // the recorded exchange is kept beside the imported ones
+  CHECK(rows(db, "SELECT path FROM exchanges WHERE session_id = 1")[0].at("path") == "/kept");
+}
+
 TEST_CASE("record httptoolkit --attach: a session that does not exist is a clear error", "[httptoolkit-live]") {
   if (skip_without_peers()) return;
   test::MockttpPeers peers;
