@@ -317,7 +317,9 @@ TEST_CASE("record httptoolkit: an aborted request, a garbage request line, 5 and
   // Still waiting for its response when recording stops.
   test::RunningProcess waiting({"curl", "-sS", "-m", "60", "-x", via, http + "/hang?open"}, {}, dir.file("c.out"),
                                dir.file("c.err"));
-  std::this_thread::sleep_for(1500ms);
+  // Through Mockttp, which announced it to the recorder as it forwarded it.
+  REQUIRE(peers.upstream().wait_for_output("hanging /hang?open", 30s));
+  std::this_thread::sleep_for(200ms);  // the event's way over the local WebSocket
   CHECK(recorder.stop() == 0);
   waiting.stop(SIGKILL);
 

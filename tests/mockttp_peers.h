@@ -34,6 +34,9 @@ class MockttpPeers {
   int upstream_http_port() const { return http_port_; }
   int upstream_https_port() const { return https_port_; }
 
+  // The upstream's process: it prints "hanging <url>" when a /hang request arrives.
+  RunningProcess& upstream() { return *upstream_; }
+
   void kill_admin();   // SIGKILL: no goodbye to anyone
   void start_admin();  // again, on the same port
 

@@ -6,7 +6,7 @@
 //   /gzip                 200, a JSON body sent gzip-encoded
 //   /status/NNN           NNN "Custom Reason", text body "status NNN"
 //   /upload               200, "<bytes received> <sha256 hex of them>"
-//   /hang                 never answers
+//   /hang                 never answers; prints "hanging <url>" when it arrives
 //   anything else         201 "Made", "got <bytes received>", two Set-Cookie headers
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -38,7 +38,7 @@ function handle(req, res) {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end(`${received} ${hash.digest('hex')}`);
     } else if (url.pathname === '/hang') {
-      // never answers
+      console.log(`hanging ${req.url}`);  // and never answers
     } else {
       res.setHeader('Set-Cookie', ['a=1', 'b=2']);
       res.writeHead(201, 'Made', { 'content-type': 'text/plain' });
