@@ -103,6 +103,19 @@ class RecordingCli {
   std::unique_ptr<test::RunningProcess> process_;
 };
 
+// Real Mockttp peers and `record httptoolkit --listen PORT` recording their
+// traffic into a fresh database, started and saying so.
+struct ListeningRecording {
+  test::MockttpPeers peers;
+  test::TempDir dir;
+  const std::string db = dir.file("t.db");
+  const int port = test::free_port();
+  RecordingCli recorder{dir, db, {"--admin", peers.admin_url(), "--listen", std::to_string(port)}};
+  ListeningRecording() { REQUIRE(recorder.wait_recording() == port); }
+  std::string proxy() const { return "http://127.0.0.1:" + std::to_string(port); }
+  std::string upstream() const { return "http://127.0.0.1:" + std::to_string(peers.upstream_http_port()); }
+};
+
 test::CommandResult curl(const std::vector<std::string>& args) {
   std::vector<std::string> argv{"curl", "-sS"};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -374,14 +387,11 @@ TEST_CASE("record httptoolkit: an aborted request, a garbage request line, 5 and
 
 TEST_CASE("record httptoolkit: the admin server killed and started again mid-recording", "[httptoolkit-live]") {
   if (skip_without_peers()) return;
-  test::MockttpPeers peers;
-  test::TempDir dir;
-  const std::string db = dir.file("t.db");
-  const int port = test::free_port();
-  RecordingCli recorder(dir, db, {"--admin", peers.admin_url(), "--listen", std::to_string(port)});
-  REQUIRE(recorder.wait_recording() == port);
-  const std::string via = "http://127.0.0.1:" + std::to_string(port);
-  const std::string http = "http://127.0.0.1:" + std::to_string(peers.upstream_http_port());
+  ListeningRecording r;
+  test::MockttpPeers& peers = r.peers;
+  const std::string& db = r.db;
+  RecordingCli& recorder = r.recorder;
+  const std::string via = r.proxy(), http = r.upstream();
   REQUIRE(curl({"-x", via, http + "/before"}).out == "got 0");
   REQUIRE(wait_for_exchanges(db, 1));
 
@@ -413,14 +423,10 @@ TEST_CASE("record httptoolkit: the admin server killed and started again mid-rec
 TEST_CASE("record httptoolkit killed (SIGKILL): its session shows as interrupted, and the next writer marks it",
           "[httptoolkit-live]") {
   if (skip_without_peers()) return;
-  test::MockttpPeers peers;
-  test::TempDir dir;
-  const std::string db = dir.file("t.db");
-  const int port = test::free_port();
-  RecordingCli recorder(dir, db, {"--admin", peers.admin_url(), "--listen", std::to_string(port)});
-  REQUIRE(recorder.wait_recording() == port);
-  const std::string http = "http://127.0.0.1:" + std::to_string(peers.upstream_http_port());
-  REQUIRE(curl({"-x", "http://127.0.0.1:" + std::to_string(port), http + "/kept"}).out == "got 0");
+  ListeningRecording r;
+  const std::string& db = r.db;
+  RecordingCli& recorder = r.recorder;
+  REQUIRE(curl({"-x", r.proxy(), r.upstream() + "/kept"}).out == "got 0");
   REQUIRE(wait_for_exchanges(db, 1));
   auto listed = [&] {
     auto r = test::run_trafficdb({"--db", db, "sessions", "--json"});
