@@ -51,7 +51,7 @@
 #include "query/exchange_page.h"
 #include "query/query_database.h"
 #include "query/traffic_stats.h"
-#include "recorder/exchange.h"
+#include "model/exchange.h"
 #include "store/database.h"
 #include "store/headers_json.h"
 #include "store/search_index.h"

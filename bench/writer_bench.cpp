@@ -42,7 +42,7 @@
 
 #include "bench_support.h"
 #include "common/utf8.h"
-#include "recorder/exchange.h"
+#include "model/exchange.h"
 #include "store/database.h"
 #include "store/headers_json.h"
 #include "store/sessions.h"

@@ -9,7 +9,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
-#include "store/file_import.h"
+#include "ingest/import_file.h"
 
 namespace trafficdb {
 namespace {

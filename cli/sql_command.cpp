@@ -9,7 +9,7 @@
 #include "cli/table_printer.h"
 #include "common/utf8.h"
 #include "query/readonly_sql.h"
-#include "recorder/base64.h"
+#include "common/base64.h"
 #include "query/query_database.h"
 
 namespace trafficdb {

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "recorder/pcap/http_connection.h"
+#include "recorder/http1/http_connection.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include "mcp/context.h"
 #include "mcp/tools.h"
 #include "query/har_export.h"
-#include "store/file_import.h"
+#include "ingest/import_file.h"
 
 namespace trafficdb::mcp {
 namespace {

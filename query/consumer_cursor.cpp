@@ -19,7 +19,7 @@ Result<std::int64_t> consumer_position(SQLite::Database& db, const std::string& 
 
 Result<ExchangePage> read_for_consumer(SQLite::Database& db, const std::string& consumer, std::int64_t session_id,
                                        const ExchangeFilter& filter, std::size_t limit) {
-  if (consumer.empty() || consumer.size() > 200) return Status::error("a consumer name is 1 to 200 characters");
+  if (consumer.empty() || consumer.size() > 200) return Status::invalid_input("a consumer name is 1 to 200 characters");
   try {
     db.exec("BEGIN IMMEDIATE");  // one reader of a consumer at a time
     try {

@@ -5,7 +5,7 @@
 
 #include "common/ascii.h"
 #include "common/utf8.h"
-#include "recorder/base64.h"
+#include "common/base64.h"
 
 namespace trafficdb {
 namespace {

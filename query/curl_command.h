@@ -4,7 +4,7 @@
 #include <string>
 
 #include "query/redaction.h"
-#include "recorder/exchange.h"
+#include "model/exchange.h"
 
 namespace trafficdb {
 

@@ -92,7 +92,7 @@ Result<SqlCondition> filter_condition(const ExchangeFilter& f) {
   });
   b.any_of(f.methods, [&](const std::string& m) { return "e.method = " + b.param(m); });
   for (const StatusRange& r : f.statuses)
-    if (r.low > r.high) return Status::error("status range " + std::to_string(r.low) + "-" + std::to_string(r.high) + " is empty");
+    if (r.low > r.high) return Status::invalid_input("status range " + std::to_string(r.low) + "-" + std::to_string(r.high) + " is empty");
   b.any_of(f.statuses, [&](const StatusRange& r) {
     if (r.low == r.high) return "e.status = " + b.param(std::int64_t{r.low});
     return "e.status BETWEEN " + b.param(std::int64_t{r.low}) + " AND " + b.param(std::int64_t{r.high});
@@ -137,7 +137,7 @@ Result<SqlCondition> filter_condition(const ExchangeFilter& f) {
 
 Result<HostPattern> parse_host_pattern(std::string_view text) {
   std::string t = ascii_lower(trim(text));
-  if (t.empty()) return Status::error("empty host pattern");
+  if (t.empty()) return Status::invalid_input("empty host pattern");
   HostPattern p;
   if (t.size() >= 2 && t.front() == '*' && t.back() == '*') {
     p.kind = HostPattern::Kind::substring;
@@ -149,7 +149,7 @@ Result<HostPattern> parse_host_pattern(std::string_view text) {
     p.text = t;
   }
   if (p.text.empty() || p.text.find('*') != std::string::npos)
-    return Status::error("bad host pattern '" + std::string(text) +
+    return Status::invalid_input("bad host pattern '" + std::string(text) +
                          "': use api.example.com, *.example.com or *api* (substring)");
   return p;
 }
@@ -166,20 +166,20 @@ Result<std::vector<StatusRange>> parse_status_spec(std::string_view text) {
     const std::size_t comma = std::min(spec.find(',', start), spec.size());
     const std::string item = ascii_lower(trim(std::string_view(spec).substr(start, comma - start)));
     start = comma + 1;
-    if (item.empty()) return Status::error("empty status in '" + spec + "'");
+    if (item.empty()) return Status::invalid_input("empty status in '" + spec + "'");
     StatusRange r;
     if (item.size() == 3 && item[1] == 'x' && item[2] == 'x' && item[0] >= '1' && item[0] <= '5') {
       r.low = (item[0] - '0') * 100;
       r.high = r.low + 99;
     } else if (const auto dash = item.find('-'); dash != std::string::npos) {
       if (!number(std::string_view(item).substr(0, dash), r.low) || !number(std::string_view(item).substr(dash + 1), r.high))
-        return Status::error("bad status range '" + item + "' (use e.g. 400-499)");
+        return Status::invalid_input("bad status range '" + item + "' (use e.g. 400-499)");
     } else if (!number(item, r.low)) {
-      return Status::error("bad status '" + item + "': use a code (404), a class (5xx) or a range (400-499)");
+      return Status::invalid_input("bad status '" + item + "': use a code (404), a class (5xx) or a range (400-499)");
     } else {
       r.high = r.low;
     }
-    if (r.low > r.high) return Status::error("status range '" + item + "' is empty");
+    if (r.low > r.high) return Status::invalid_input("status range '" + item + "' is empty");
     out.push_back(r);
     if (comma == spec.size()) break;
   }
@@ -188,10 +188,10 @@ Result<std::vector<StatusRange>> parse_status_spec(std::string_view text) {
 
 Result<std::string> parse_method(std::string_view text) {
   std::string m = trim(text);
-  if (m.empty() || m.size() > 32) return Status::error("bad method '" + std::string(text) + "'");
+  if (m.empty() || m.size() > 32) return Status::invalid_input("bad method '" + std::string(text) + "'");
   for (char& c : m) {
     if (!std::isalpha(static_cast<unsigned char>(c)) && c != '-' && c != '_')
-      return Status::error("bad method '" + std::string(text) + "': a method is letters only (GET, POST, PURGE, ...)");
+      return Status::invalid_input("bad method '" + std::string(text) + "': a method is letters only (GET, POST, PURGE, ...)");
     c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   return m;
@@ -215,19 +215,19 @@ Result<Micros> parse_time_spec(std::string_view text, Micros now) {
   else if (unit == "h" || unit == "hour" || unit == "hours") seconds_per = 3600;
   else if (unit == "d" || unit == "day" || unit == "days") seconds_per = 86400;
   else
-    return Status::error("'" + std::string(text) +
+    return Status::invalid_input("'" + std::string(text) +
                          "' is not a time: give ISO-8601 (2026-01-15T10:00:00Z) or a time ago (10m, 2h, 'last 10 minutes')");
-  if (!std::isfinite(n) || n < 0 || n > 1e6) return Status::error("'" + std::string(text) + "' is out of range");
+  if (!std::isfinite(n) || n < 0 || n > 1e6) return Status::invalid_input("'" + std::string(text) + "' is out of range");
   return now - static_cast<Micros>(std::llround(n * seconds_per * 1e6));
 }
 
 Status check_regex(std::string_view pattern) {
-  if (pattern.size() > 4096) return Status::error("regex is longer than 4096 characters");
+  if (pattern.size() > 4096) return Status::invalid_input("regex is longer than 4096 characters");
   RE2::Options options;
   options.set_log_errors(false);
   options.set_max_mem(8 << 20);
   RE2 re(re2::StringPiece(pattern.data(), pattern.size()), options);
-  if (!re.ok()) return Status::error("RE2 refuses the regex '" + std::string(pattern) + "': " + re.error());
+  if (!re.ok()) return Status::invalid_input("RE2 refuses the regex '" + std::string(pattern) + "': " + re.error());
   return Status::ok();
 }
 

@@ -9,7 +9,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include "common/status.h"
-#include "recorder/exchange.h"
+#include "model/exchange.h"
 
 namespace trafficdb {
 

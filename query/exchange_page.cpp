@@ -114,10 +114,10 @@ Result<ExchangePage> find_exchanges(SQLite::Database& db, const PageRequest& req
     if (descending && !page.has_more) page.next_cursor.reset();
     return page;
   } catch (const SQLite::Exception& e) {
-    if (deadline.cancelled()) return Status::error("query cancelled");
+    if (deadline.cancelled()) return Status::cancelled("query cancelled");
     if (deadline.expired())
-      return Status::error("query stopped after " + std::to_string(request.time_limit.count() / 1000) +
-                           " s: no index serves this filter well; narrow it (a session, a time range, a host)");
+      return Status::cancelled("query stopped after " + std::to_string(request.time_limit.count() / 1000) +
+                               " s: no index serves this filter well; narrow it (a session, a time range, a host)");
     return Status::error(std::string("query failed: ") + e.what());
   }
 }

@@ -5,7 +5,7 @@
 #include "common/utf8.h"
 #include "query/exchange_loader.h"
 #include "query/exchange_page.h"
-#include "recorder/base64.h"
+#include "common/base64.h"
 
 namespace trafficdb {
 namespace {
@@ -132,7 +132,7 @@ Result<std::size_t> export_har(SQLite::Database& db, const ExchangeFilter& filte
     auto page = find_exchanges(db, request);
     if (!page.is_ok()) return page.status();
     for (const ExchangeSummary& s : page->items) {
-      if (options.cancel && options.cancel->load()) return Status::error("export cancelled");
+      if (options.cancel && options.cancel->load()) return Status::cancelled("export cancelled");
       auto loaded = load_exchange(db, s.id, 0);
       if (!loaded.is_ok()) return loaded.status();
       if (!loaded->has_value()) continue;  // deleted meanwhile
@@ -145,7 +145,7 @@ Result<std::size_t> export_har(SQLite::Database& db, const ExchangeFilter& filte
     request.after_id = page->next_cursor;
   }
   out << "\n]}}\n";
-  if (!out) return Status::error("writing the HAR file failed");
+  if (!out) return Status::io_error("writing the HAR file failed");
   if (options.progress) options.progress(written);
   return written;
 }

@@ -110,14 +110,15 @@ Result<SqlResult> run_readonly_sql(SQLite::Database& database, std::string_view 
   std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> stmt(raw, &sqlite3_finalize);
   if (prc != SQLITE_OK) {
     if (!auth.refused.empty())
-      return Status::error("refused: " + auth.refused + " is not allowed; this connection only reads (use SELECT)");
-    return Status::error(std::string("SQL error: ") + sqlite3_errmsg(db));
+      return Status::invalid_input("refused: " + auth.refused +
+                                   " is not allowed; this connection only reads (use SELECT)");
+    return Status::invalid_input(std::string("SQL error: ") + sqlite3_errmsg(db));
   }
-  if (!stmt) return Status::error("no SQL statement given");
+  if (!stmt) return Status::invalid_input("no SQL statement given");
   if (tail && !only_space_or_comments(tail))
-    return Status::error("only one SQL statement at a time (found more after the first ';')");
+    return Status::invalid_input("only one SQL statement at a time (found more after the first ';')");
   if (!sqlite3_stmt_readonly(stmt.get()))
-    return Status::error("refused: the statement would change the database; this connection only reads");
+    return Status::invalid_input("refused: the statement would change the database; this connection only reads");
 
   SqlResult result;
   std::size_t bytes = 0;
@@ -129,11 +130,11 @@ Result<SqlResult> run_readonly_sql(SQLite::Database& database, std::string_view 
     if (rc == SQLITE_DONE) break;
     if (rc != SQLITE_ROW) {
       if (sqlite3_errcode(db) == SQLITE_TOOBIG)
-        return Status::error("a value in the result is larger than the limit of " + std::to_string(limits.max_bytes) +
-                             " bytes");
+        return Status::invalid_input("a value in the result is larger than the limit of " +
+                                     std::to_string(limits.max_bytes) + " bytes");
       if (deadline.expired())
-        return Status::error("query stopped: it ran longer than the time limit of " +
-                             std::to_string(limits.time_limit.count()) + " ms (narrow it, or add LIMIT)");
+        return Status::cancelled("query stopped: it ran longer than the time limit of " +
+                                 std::to_string(limits.time_limit.count()) + " ms (narrow it, or add LIMIT)");
       return Status::error(std::string("SQL error: ") + sqlite3_errmsg(db));
     }
     if (result.rows.size() >= limits.max_rows) {

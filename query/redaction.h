@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "recorder/exchange.h"
+#include "model/exchange.h"
 
 namespace trafficdb {
 

@@ -23,7 +23,7 @@ BoundedJsonInput::~BoundedJsonInput() {
 Result<std::unique_ptr<BoundedJsonInput>> BoundedJsonInput::open_file(const std::string& path,
                                                                       std::uint64_t max_string_bytes) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return Status::error(path + ": " + std::strerror(errno));
+  if (!f) return Status::with_code(errno == ENOENT ? Status::Code::not_found : Status::Code::io_error, path + ": " + std::strerror(errno));
   return std::make_unique<BoundedJsonInput>(f, max_string_bytes);
 }
 
@@ -37,7 +37,7 @@ bool BoundedJsonInput::fill() {
   if (eof_ || !file_) return false;
   const std::size_t n = std::fread(buffer_.data(), 1, buffer_.size(), file_);
   if (n == 0) {
-    if (std::ferror(file_)) read_status_ = Status::error(std::string("read error: ") + std::strerror(errno));
+    if (std::ferror(file_)) read_status_ = Status::io_error(std::string("read error: ") + std::strerror(errno));
     eof_ = true;
     return false;
   }

@@ -73,7 +73,7 @@ Result<DecodedBody> inflate_with(std::string_view input, int window_bits, std::s
       return out;
     }
     if (rc != Z_OK && rc != Z_BUF_ERROR)
-      return Status::error(std::string(name) + " data is corrupt" + (zs.msg ? std::string(": ") + zs.msg : ""));
+      return Status::corrupt(std::string(name) + " data is corrupt" + (zs.msg ? std::string(": ") + zs.msg : ""));
   }
 }
 
@@ -125,7 +125,7 @@ Result<DecodedBody> decode_brotli(std::string_view input, std::size_t cap) {
     if (!append_capped(out, reinterpret_cast<const char*>(buf.data()), buf.size() - avail_out, cap)) return out;
     if (rc == BROTLI_DECODER_RESULT_SUCCESS) return out;
     if (rc == BROTLI_DECODER_RESULT_ERROR)
-      return Status::error(std::string("br data is corrupt: ") +
+      return Status::corrupt(std::string("br data is corrupt: ") +
                            BrotliDecoderErrorString(BrotliDecoderGetErrorCode(state.get())));
     if (rc == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT) {
       out.incomplete = true;
@@ -146,7 +146,7 @@ Result<DecodedBody> decode_zstd(std::string_view input, std::size_t cap) {
   while (in.pos < in.size || last != 0) {
     ZSTD_outBuffer outb{buf.data(), buf.size(), 0};
     last = ZSTD_decompressStream(ctx.get(), &outb, &in);
-    if (ZSTD_isError(last)) return Status::error(std::string("zstd data is corrupt: ") + ZSTD_getErrorName(last));
+    if (ZSTD_isError(last)) return Status::corrupt(std::string("zstd data is corrupt: ") + ZSTD_getErrorName(last));
     if (!append_capped(out, buf.data(), outb.pos, cap)) return out;
     if (in.pos == in.size && outb.pos < outb.size && last != 0) {
       out.incomplete = true;
@@ -164,7 +164,7 @@ Result<DecodedBody> decode_one(const std::string& coding, std::string_view input
   if (coding == "deflate") return decode_deflate(input, cap);
   if (coding == "br") return decode_brotli(input, cap);
   if (coding == "zstd") return decode_zstd(input, cap);
-  return Status::error("unsupported content-encoding '" + coding.substr(0, 40) + "'");
+  return Status::not_supported("unsupported content-encoding '" + coding.substr(0, 40) + "'");
 }
 
 }  // namespace

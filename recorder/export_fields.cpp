@@ -5,7 +5,7 @@
 #include <string>
 
 #include "common/utf8.h"
-#include "recorder/base64.h"
+#include "common/base64.h"
 #include "recorder/content_decoding.h"
 
 namespace trafficdb {

@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "recorder/exchange.h"
+#include "model/exchange.h"
 #include "recorder/json_array_stream.h"
 
 namespace trafficdb {

@@ -44,7 +44,7 @@ Result<InputFormat> parse_format_name(std::string_view name) {
                               InputFormat::charles_native, InputFormat::pcap, InputFormat::pcapng}) {
     if (format_name(f) == name) return f;
   }
-  return Status::error("unknown format '" + std::string(name) + "'");
+  return Status::invalid_input("unknown format '" + std::string(name) + "'");
 }
 
 InputFormat detect_format(std::string_view head) {
@@ -72,10 +72,10 @@ InputFormat detect_format(std::string_view head) {
 
 Result<InputFormat> detect_file_format(const std::string& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) return Status::error(path + ": " + std::strerror(errno));
+  if (!f) return Status::with_code(errno == ENOENT ? Status::Code::not_found : Status::Code::io_error, path + ": " + std::strerror(errno));
   char buf[8192];
   const size_t n = std::fread(buf, 1, sizeof buf, f.get());
-  if (n == 0 && std::ferror(f.get())) return Status::error(path + ": " + std::strerror(errno));
+  if (n == 0 && std::ferror(f.get())) return Status::io_error(path + ": " + std::strerror(errno));
   return detect_format(std::string_view(buf, n));
 }
 

@@ -243,10 +243,10 @@ Result<JsonArrayStreamResult> stream_json_array(BoundedJsonInput& input,
   if (sax.done_ || sax.result.stopped) return sax.result;
   if (sax.error_) {
     if (input.refused_long_token())
-      return Status::error("invalid JSON at byte " + std::to_string(sax.error_position_) +
+      return Status::invalid_input("invalid JSON at byte " + std::to_string(sax.error_position_) +
                            ": a number or literal longer than " + std::to_string(BoundedJsonInput::kMaxTokenBytes) +
                            " characters");
-    return Status::error("invalid JSON at byte " + std::to_string(sax.error_position_) + ": " + *sax.error_);
+    return Status::invalid_input("invalid JSON at byte " + std::to_string(sax.error_position_) + ": " + *sax.error_);
   }
   return sax.result;
 }

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "recorder/bounded_json_input.h"
-#include "recorder/exchange_sink.h"
+#include "model/exchange_sink.h"
 #include "recorder/export_fields.h"
-#include "recorder/import_report.h"
+#include "model/import_report.h"
 #include "recorder/json_array_stream.h"
 
 namespace trafficdb {

@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "recorder/exchange.h"
+#include "model/exchange.h"
 
 namespace trafficdb {
 

@@ -35,7 +35,7 @@ Result<std::unique_ptr<SQLite::Database>> open_read_write_once(const std::string
                                                  kBusyTimeoutMs);
     harden(*db);
     // Refuse another program's database before changing anything in it.
-    if (Status s = check_database_owner(*db); !s.is_ok()) return Status::error(path + ": " + s.message());
+    if (Status s = check_database_owner(*db); !s.is_ok()) return s.prefixed(path + ": ");
     // page_size only takes effect on a new, empty file, before WAL is on.
     db->exec("PRAGMA page_size = " + std::to_string(kPageSize));
     const std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
@@ -43,7 +43,7 @@ Result<std::unique_ptr<SQLite::Database>> open_read_write_once(const std::string
     db->exec("PRAGMA synchronous = NORMAL");
     db->exec("PRAGMA wal_autocheckpoint = " + std::to_string(kWalAutocheckpointPages));
     apply_connection_pragmas(*db);
-    if (Status s = migrate(*db); !s.is_ok()) return Status::error(path + ": " + s.message());
+    if (Status s = migrate(*db); !s.is_ok()) return s.prefixed(path + ": ");
     return db;
   }
 }
@@ -57,7 +57,8 @@ Result<std::unique_ptr<SQLite::Database>> open_read_write(const std::string& pat
     try {
       return open_read_write_once(path);
     } catch (const SQLite::Exception& e) {
-      if (!is_busy(e) || std::chrono::steady_clock::now() >= give_up) return Status::error(path + ": " + e.what());
+      if (!is_busy(e) || std::chrono::steady_clock::now() >= give_up)
+        return Status::with_code(is_busy(e) ? Status::Code::busy : Status::Code::io_error, path + ": " + e.what());
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
@@ -70,7 +71,7 @@ Result<std::unique_ptr<SQLite::Database>> open_database(const std::string& path,
 
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
-    return Status::error(path + ": no such database (import or record something first)");
+    return Status::not_found(path + ": no such database (import or record something first)");
   try {
     auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY, kBusyTimeoutMs);
     harden(*db);
@@ -86,7 +87,7 @@ Result<std::unique_ptr<SQLite::Database>> open_database(const std::string& path,
       harden(*db);
       s = check_schema(*db);
     }
-    if (!s.is_ok()) return Status::error(path + ": " + s.message());
+    if (!s.is_ok()) return s.prefixed(path + ": ");
     db->exec("PRAGMA query_only = ON");
     apply_connection_pragmas(*db);
     return db;

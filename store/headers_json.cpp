@@ -1,5 +1,7 @@
 #include "store/headers_json.h"
 
+#include <nlohmann/json.hpp>
+
 #include "common/utf8.h"
 
 namespace trafficdb {
@@ -66,6 +68,18 @@ std::string headers_to_json(const Headers& headers) {
     out += ']';
   }
   out += ']';
+  return out;
+}
+
+Headers headers_from_json(std::string_view json) {
+  Headers out;
+  if (json.empty()) return out;
+  const auto parsed = nlohmann::json::parse(json, nullptr, false);
+  if (!parsed.is_array()) return out;
+  for (const auto& pair : parsed) {
+    if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string())
+      out.push_back({pair[0].get<std::string>(), pair[1].get<std::string>()});
+  }
   return out;
 }
 

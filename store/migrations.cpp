@@ -28,9 +28,9 @@ Status check_database_owner(SQLite::Database& db) {
   const int app_id = st.getColumn(0).getInt();
   const int tables = st.getColumn(1).getInt();
   if (app_id != 0 && app_id != kApplicationId)
-    return Status::error("not a trafficdb database (its application_id is " + std::to_string(app_id) + ")");
+    return Status::invalid_input("not a trafficdb database (its application_id is " + std::to_string(app_id) + ")");
   if (app_id == 0 && tables > 0)
-    return Status::error("not a trafficdb database: it already holds tables of another program");
+    return Status::invalid_input("not a trafficdb database: it already holds tables of another program");
   return Status::ok();
 }
 
@@ -41,10 +41,10 @@ Status check_schema(SQLite::Database& db, bool* older) {
   try {
     if (Status s = check_database_owner(db); !s.is_ok()) return s;
     if (pragma_int(db, "application_id") == 0)
-      return Status::error("an empty database, not yet a trafficdb one (import or record something into it first)");
+      return Status::not_found("an empty database, not yet a trafficdb one (import or record something into it first)");
     const int version = pragma_int(db, "user_version");
     const int latest = latest_schema_version();
-    if (version > latest) return Status::error(newer_message(version, latest));
+    if (version > latest) return Status::corrupt(newer_message(version, latest));
     if (version < latest) {
       if (older) *older = true;
       return Status::error("the database's schema version " + std::to_string(version) +
@@ -52,7 +52,7 @@ Status check_schema(SQLite::Database& db, bool* older) {
     }
     return Status::ok();
   } catch (const SQLite::Exception& e) {
-    return Status::error(std::string("cannot read the database: ") + e.what());
+    return Status::io_error(std::string("cannot read the database: ") + e.what());
   }
 }
 
@@ -61,9 +61,9 @@ Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations) {
   try {
     if (Status s = check_database_owner(db); !s.is_ok()) return s;
     if (pragma_int(db, "user_version") > latest)
-      return Status::error(newer_message(pragma_int(db, "user_version"), latest));
+      return Status::corrupt(newer_message(pragma_int(db, "user_version"), latest));
   } catch (const SQLite::Exception& e) {
-    return Status::error(std::string("cannot read the database: ") + e.what());
+    return Status::io_error(std::string("cannot read the database: ") + e.what());
   }
 
   for (const Migration& m : migrations) {
@@ -77,7 +77,7 @@ Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations) {
       const int version = pragma_int(db, "user_version");
       if (version > latest) {
         db.exec("ROLLBACK");
-        return Status::error(newer_message(version, latest));
+        return Status::corrupt(newer_message(version, latest));
       }
       if (version >= m.version) {
         db.exec("COMMIT");

@@ -32,12 +32,12 @@ std::string recording_lease_path(const std::string& db_path) { return db_path + 
 Result<RecordingLease> RecordingLease::acquire(const std::string& db_path, std::int64_t session_id) {
   const std::string path = recording_lease_path(db_path);
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::error("cannot open " + path + ": " + std::strerror(errno));
+  if (fd < 0) return Status::io_error("cannot open " + path + ": " + std::strerror(errno));
   struct flock lock = byte_of(session_id, F_WRLCK);
   if (::fcntl(fd, F_OFD_SETLK, &lock) != 0) {
     const int error = errno;
     ::close(fd);
-    return Status::error("cannot lock session " + std::to_string(session_id) + " in " + path + ": " +
+    return Status::busy("cannot lock session " + std::to_string(session_id) + " in " + path + ": " +
                          std::strerror(error));
   }
   return RecordingLease(fd);

@@ -36,7 +36,7 @@ Status finish_session(SQLite::Database& db, std::int64_t id, std::string_view st
     st.bind(2, static_cast<std::int64_t>(now_micros()));
     if (error) st.bind(3, *error); else st.bind(3);
     st.bind(4, static_cast<std::int64_t>(id));
-    if (st.exec() != 1) return Status::error("no session " + std::to_string(id));
+    if (st.exec() != 1) return Status::not_found("no session " + std::to_string(id));
     return Status::ok();
   } catch (const SQLite::Exception& e) {
     return Status::error("cannot update session " + std::to_string(id) + ": " + e.what());
@@ -47,7 +47,7 @@ Status delete_session(SQLite::Database& db, std::int64_t id) {
   try {
     SQLite::Statement st(db, "DELETE FROM sessions WHERE id = ?");
     st.bind(1, static_cast<std::int64_t>(id));
-    if (st.exec() != 1) return Status::error("no session " + std::to_string(id));
+    if (st.exec() != 1) return Status::not_found("no session " + std::to_string(id));
     return Status::ok();
   } catch (const SQLite::Exception& e) {
     return Status::error("cannot delete session " + std::to_string(id) + ": " + e.what());

@@ -4,34 +4,17 @@
 #include <SQLiteCpp/Transaction.h>
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 
 #include "common/utf8.h"
 #include "store/content_hash.h"
 #include "store/database.h"
-#include "store/headers_json.h"
+#include "store/exchange_row.h"
 #include "store/recording_lease.h"
 #include "store/search_index.h"
 
 namespace trafficdb {
 namespace {
-
-// "Application/JSON; charset=utf-8" -> "application/json".
-std::string media_type(std::string_view value) {
-  value = value.substr(0, value.find(';'));
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  std::string out(value);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string content_type_of(const Headers& headers, const std::string& hint) {
-  if (const auto v = find_header(headers, "content-type")) return media_type(*v);
-  return media_type(hint);
-}
 
 std::size_t approximate_bytes(const Exchange& e) {
   const Request& rq = e.request;
@@ -55,213 +38,7 @@ bool is_busy(const SQLite::Exception& e) {
   return code == SQLITE_BUSY || code == SQLITE_LOCKED;
 }
 
-void bind_text_or_null(SQLite::Statement& st, int index, const std::string& value) {
-  if (value.empty()) st.bind(index);
-  else st.bindNoCopy(index, value);
-}
-
-template <typename T>
-void bind_optional(SQLite::Statement& st, int index, const std::optional<T>& value) {
-  if (value) st.bind(index, static_cast<std::int64_t>(*value));
-  else st.bind(index);
-}
-
 }  // namespace
-
-// The prepared statements and per-transaction bookkeeping of one connection.
-class Writer::Batch {
- public:
-  Batch(SQLite::Database& db, const WriterOptions& options)
-      : db_(db),
-        options_(options),
-        begin_(db, "BEGIN IMMEDIATE"),
-        commit_(db, "COMMIT"),
-        find_body_(db, "SELECT id FROM bodies WHERE hash = ?"),
-        insert_body_(db, "INSERT INTO bodies(hash, size, encoding, is_text, data) VALUES(?, ?, ?, ?, ?)"),
-        insert_exchange_(db,
-                         "INSERT INTO exchanges(session_id, started_at, request_sent_at, response_started_at, "
-                         "ended_at, duration_ms, method, scheme, host, port, path, query, url, http_version, "
-                         "status, status_text, req_headers, resp_headers, req_content_type, resp_content_type, "
-                         "req_body_size, resp_body_size, req_wire_size, resp_wire_size, req_body_id, "
-                         "resp_body_id, client_addr, server_addr, error, source_key, tunnel, details) "
-                         "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
-        insert_message_(db,
-                        "INSERT INTO websocket_messages(exchange_id, seq, sender, opcode, at, size, is_text, payload) "
-                        "VALUES(?, ?, ?, ?, ?, ?, ?, ?)"),
-        update_session_(db,
-                        "UPDATE sessions SET exchange_count = exchange_count + ?2, "
-                        "error_count = error_count + ?3, "
-                        "first_exchange_at = CASE WHEN ?4 IS NULL THEN first_exchange_at "
-                        "  ELSE min(coalesce(first_exchange_at, ?4), ?4) END, "
-                        "last_exchange_at = CASE WHEN ?5 IS NULL THEN last_exchange_at "
-                        "  ELSE max(coalesce(last_exchange_at, ?5), ?5) END "
-                        "WHERE id = ?1") {}
-
-  // Writes all items in one transaction; throws SQLite::Exception.
-  void write(const std::vector<Writer::Item>& items, WriterStats& stats) {
-    totals_.clear();
-    std::uint64_t stored = 0, reused = 0;
-    begin_.exec();
-    begin_.reset();
-    try {
-      for (const Item& item : items) insert(item, stored, reused);
-      for (const auto& [session, t] : totals_) {
-        update_session_.bind(1, static_cast<std::int64_t>(session));
-        update_session_.bind(2, static_cast<std::int64_t>(t.count));
-        update_session_.bind(3, static_cast<std::int64_t>(t.errors));
-        bind_optional(update_session_, 4, t.first);
-        bind_optional(update_session_, 5, t.last);
-        update_session_.exec();
-        update_session_.reset();
-      }
-      commit_.exec();
-      commit_.reset();
-    } catch (...) {
-      reset_all();
-      try {
-        db_.exec("ROLLBACK");
-      } catch (const SQLite::Exception&) {
-      }
-      throw;
-    }
-    stats.exchanges += items.size();
-    stats.transactions += 1;
-    stats.bodies_stored += stored;
-    stats.bodies_reused += reused;
-  }
-
- private:
-  struct SessionTotals {
-    std::uint64_t count = 0;
-    std::uint64_t errors = 0;
-    std::optional<Micros> first, last;
-  };
-
-  void reset_all() {
-    for (SQLite::Statement* st : {&begin_, &commit_, &find_body_, &insert_body_, &insert_exchange_, &insert_message_,
-                                 &update_session_}) {
-      try {
-        st->reset();
-        st->clearBindings();
-      } catch (const SQLite::Exception&) {
-      }
-    }
-  }
-
-  std::optional<std::int64_t> store_body(const Body& body, std::uint64_t& stored, std::uint64_t& reused) {
-    if (!body.captured || body.data.empty()) return std::nullopt;
-    const std::string_view data =
-        std::string_view(body.data).substr(0, static_cast<std::size_t>(options_.max_body_bytes));
-    const ContentHash hash = content_hash(data);
-    find_body_.bindNoCopy(1, hash.data(), static_cast<int>(hash.size()));
-    if (find_body_.executeStep()) {
-      const std::int64_t id = find_body_.getColumn(0).getInt64();
-      find_body_.reset();
-      ++reused;
-      return id;
-    }
-    find_body_.reset();
-    insert_body_.bindNoCopy(1, hash.data(), static_cast<int>(hash.size()));
-    insert_body_.bind(2, static_cast<std::int64_t>(data.size()));
-    bind_text_or_null(insert_body_, 3, body.encoding);
-    insert_body_.bind(4, looks_like_text(data) ? 1 : 0);
-    insert_body_.bindNoCopy(5, data.data(), static_cast<int>(data.size()));
-    insert_body_.exec();
-    insert_body_.reset();
-    ++stored;
-    return static_cast<std::int64_t>(db_.getLastInsertRowid());
-  }
-
-  void insert(const Item& item, std::uint64_t& stored, std::uint64_t& reused) {
-    const Exchange& e = item.exchange;
-    const Request& rq = e.request;
-    const Response* rs = e.response ? &*e.response : nullptr;
-
-    const auto req_body_id = store_body(rq.body, stored, reused);
-    const auto resp_body_id = rs ? store_body(rs->body, stored, reused) : std::nullopt;
-    const std::string req_headers = headers_to_json(rq.headers);
-    const std::string resp_headers = rs ? headers_to_json(rs->headers) : std::string();
-    const std::string req_type = content_type_of(rq.headers, rq.mime_type);
-    const std::string resp_type = rs ? content_type_of(rs->headers, rs->mime_type) : std::string();
-    const std::string& version = !rq.http_version.empty() || !rs ? rq.http_version : rs->http_version;
-
-    SQLite::Statement& st = insert_exchange_;
-    st.bind(1, static_cast<std::int64_t>(item.session_id));
-    bind_optional(st, 2, e.timings.started);
-    bind_optional(st, 3, e.timings.request_sent);
-    bind_optional(st, 4, e.timings.response_started);
-    bind_optional(st, 5, e.timings.ended);
-    if (e.timings.started && e.timings.ended) st.bind(6, (*e.timings.ended - *e.timings.started) / 1000.0);
-    else st.bind(6);
-    st.bindNoCopy(7, rq.method);
-    bind_text_or_null(st, 8, rq.scheme);
-    bind_text_or_null(st, 9, rq.host);
-    bind_optional(st, 10, rq.port);
-    st.bindNoCopy(11, rq.path);
-    if (rq.query) st.bindNoCopy(12, *rq.query); else st.bind(12);
-    st.bindNoCopy(13, rq.url);
-    bind_text_or_null(st, 14, version);
-    if (rs) {
-      st.bind(15, rs->status);
-      st.bindNoCopy(16, rs->status_text);
-      st.bindNoCopy(18, resp_headers);
-    } else {
-      st.bind(15);
-      st.bind(16);
-      st.bind(18);
-    }
-    st.bindNoCopy(17, req_headers);
-    bind_text_or_null(st, 19, req_type);
-    bind_text_or_null(st, 20, resp_type);
-    bind_optional(st, 21, rq.body.decoded_size());
-    bind_optional(st, 22, rs ? rs->body.decoded_size() : std::nullopt);
-    bind_optional(st, 23, rq.body.wire_size);
-    bind_optional(st, 24, rs ? rs->body.wire_size : std::nullopt);
-    bind_optional(st, 25, req_body_id);
-    bind_optional(st, 26, resp_body_id);
-    bind_text_or_null(st, 27, e.client_addr);
-    bind_text_or_null(st, 28, e.server_addr);
-    bind_text_or_null(st, 29, e.error);
-    bind_text_or_null(st, 30, e.source_key);
-    st.bind(31, e.tunnel ? 1 : 0);
-    bind_text_or_null(st, 32, e.details);
-    st.exec();
-    st.reset();
-    if (!e.websocket_messages.empty()) insert_messages(db_.getLastInsertRowid(), e.websocket_messages);
-
-    SessionTotals& t = totals_[item.session_id];
-    ++t.count;
-    if (!e.error.empty()) ++t.errors;
-    if (e.timings.started) {
-      t.first = t.first ? std::min(*t.first, *e.timings.started) : *e.timings.started;
-      t.last = t.last ? std::max(*t.last, *e.timings.started) : *e.timings.started;
-    }
-  }
-
-  void insert_messages(std::int64_t exchange_id, const std::vector<WebSocketMessage>& messages) {
-    std::int64_t seq = 0;
-    for (const WebSocketMessage& m : messages) {
-      const std::string_view payload =
-          std::string_view(m.payload).substr(0, static_cast<std::size_t>(options_.max_body_bytes));
-      SQLite::Statement& st = insert_message_;
-      st.bind(1, static_cast<std::int64_t>(exchange_id));
-      st.bind(2, seq++);
-      st.bind(3, m.sender == WebSocketMessage::Sender::client ? "client" : "server");
-      st.bind(4, m.opcode);
-      bind_optional(st, 5, m.at);
-      st.bind(6, static_cast<std::int64_t>(std::max<std::int64_t>(m.size, static_cast<std::int64_t>(m.payload.size()))));
-      st.bind(7, looks_like_text(payload) ? 1 : 0);
-      st.bindNoCopy(8, payload.data(), static_cast<int>(payload.size()));
-      st.exec();
-      st.reset();
-    }
-  }
-
-  SQLite::Database& db_;
-  const WriterOptions& options_;
-  SQLite::Statement begin_, commit_, find_body_, insert_body_, insert_exchange_, insert_message_, update_session_;
-  std::map<std::int64_t, SessionTotals> totals_;
-};
 
 namespace {
 
@@ -300,14 +77,14 @@ Writer::Writer(std::unique_ptr<SQLite::Database> db, WriterOptions options,
     : options_(options),
       db_(std::move(db)),
       checkpointer_(std::move(checkpointer)),
-      batch_(std::make_unique<Batch>(*db_, options_)) {
+      batch_(std::make_unique<BatchTransaction>(*db_, options_.max_body_bytes)) {
   thread_ = std::thread([this] { run(); });
 }
 
 Writer::~Writer() { (void)close(); }
 
 Status Writer::failure() const {
-  return failed_ ? Status::error("database write failed: " + *failed_) : Status::ok();
+  return failed_ ? Status::io_error("database write failed: " + *failed_) : Status::ok();
 }
 
 Result<std::int64_t> Writer::create_session(const NewSession& session) {
@@ -422,13 +199,12 @@ Status Writer::write_batch(const std::vector<Item>& items) {
   std::lock_guard db_lock(db_mu_);
   for (;;) {
     try {
-      WriterStats delta;
-      batch_->write(items, delta);
+      const BatchCounts counts = batch_->write(items);
       std::lock_guard lk(mu_);
-      stats_.exchanges += delta.exchanges;
-      stats_.transactions += delta.transactions;
-      stats_.bodies_stored += delta.bodies_stored;
-      stats_.bodies_reused += delta.bodies_reused;
+      stats_.exchanges += items.size();
+      stats_.transactions += 1;
+      stats_.bodies_stored += counts.bodies_stored;
+      stats_.bodies_reused += counts.bodies_reused;
       return Status::ok();
     } catch (const SQLite::Exception& e) {
       // Another writer (a sqlite3 shell, say) holds the lock: wait and retry.
@@ -436,7 +212,8 @@ Status Writer::write_batch(const std::vector<Item>& items) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         continue;
       }
-      return Status::error(e.what());
+      return is_busy(e) ? Status::busy(std::string("the database stayed locked for 60 s: ") + e.what())
+                        : Status::io_error(e.what());
     } catch (const std::exception& e) {
       return Status::error(e.what());
     }

@@ -46,7 +46,8 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "common/status.h"
-#include "recorder/exchange_sink.h"
+#include "model/exchange_sink.h"
+#include "store/batch_transaction.h"
 #include "store/background_checkpointer.h"
 #include "store/recording_lease.h"
 #include "store/sessions.h"
@@ -111,12 +112,7 @@ class Writer {
   WriterStats stats() const;
 
  private:
-  struct Item {
-    std::int64_t session_id;
-    Exchange exchange;
-    std::size_t bytes;
-  };
-  class Batch;
+  using Item = QueuedExchange;
 
   Writer(std::unique_ptr<SQLite::Database> db, WriterOptions options,
          std::unique_ptr<BackgroundCheckpointer> checkpointer);
@@ -130,7 +126,7 @@ class Writer {
   std::unique_ptr<BackgroundCheckpointer> checkpointer_;  // null: SQLite checkpoints in the commits
   std::mutex db_mu_;  // guards db_, the statements and leases_
   std::map<std::int64_t, RecordingLease> leases_;  // sessions this writer records
-  std::unique_ptr<Batch> batch_;
+  std::unique_ptr<BatchTransaction> batch_;
 
   std::mutex close_mu_;
   mutable std::mutex mu_;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "recorder/base64.h"
+#include "common/base64.h"
 
 using namespace trafficdb;
 

@@ -11,7 +11,7 @@
 
 #include <httplib.h>
 
-#include "recorder/base64.h"
+#include "common/base64.h"
 
 #include <atomic>
 #include <mutex>

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "recorder/base64.h"
+#include "common/base64.h"
 #include "recorder/charles/chlsj_reader.h"
 #include "recorder/har/har_reader.h"
 #include "test_support.h"

@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "recorder/base64.h"
+#include "common/base64.h"
 #include "recorder/httptoolkit/mockttp_exchange_assembler.h"
 #include "recorder/httptoolkit/mockttp_subscriptions.h"
 #include "test_support.h"

@@ -1,6 +1,7 @@
 // PcapLiveRecorder on the loopback interface, with real HTTP traffic from a
-// local server: exchanges reach the sink within a second of completing, the
-// limit on exchanges stops it, and start() explains what it cannot do.
+// local server: exchanges reach the sink within a second of completing, a
+// LiveRecording's limit on exchanges makes it due, and start() explains what
+// it cannot do.
 #include <unistd.h>
 
 #include <chrono>
@@ -8,7 +9,9 @@
 
 #include <catch2/catch.hpp>
 #include <httplib.h>
+#include <SQLiteCpp/Database.h>
 
+#include "ingest/live_recording.h"
 #include "recorder/pcap/pcap_live_recorder.h"
 #include "tests/http_test_server.h"
 #include "tests/test_support.h"
@@ -63,23 +66,58 @@ TEST_CASE("pcap live: exchanges on lo are stored within a second of completing",
   CHECK(stats.packets > 0);
 }
 
-TEST_CASE("pcap live: --max-exchanges says done after that many", "[pcap][live]") {
+TEST_CASE("live recording: max_exchanges makes it due after that many, and the session keeps that many",
+          "[pcap][live][ingest]") {
   require_capture_rights();
   test::HttpTestServer server;
-  test::CollectingSink sink;
-  PcapLiveOptions options;
-  options.interface = "lo";
-  options.filter = "tcp port " + std::to_string(server.port());
+  test::TempDir dir;
+  LiveRecordingOptions options;
+  options.db_path = dir.file("live.db");
+  options.name = "limited";
   options.max_exchanges = 2;
-  PcapLiveRecorder recorder(options, sink);
-  REQUIRE(recorder.start().is_ok());
+  options.source.source = PcapSourceConfig{"lo", "tcp port " + std::to_string(server.port())};
+  auto recording = LiveRecording::start(std::move(options));
+  REQUIRE(recording.is_ok());
+  LiveRecording& r = **recording;
+  CHECK_FALSE(r.due());
   httplib::Client client("127.0.0.1", server.port());
   for (int i = 0; i < 4; ++i) REQUIRE(client.Get("/json?n=1"));
   const auto deadline = std::chrono::steady_clock::now() + 2s;
-  while (!recorder.done() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
-  CHECK(recorder.done());
-  REQUIRE(recorder.stop().is_ok());
-  CHECK(sink.snapshot().size() == 2);
+  while (!r.due() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  CHECK(r.due());
+  const RecordingEnd end = r.stop();
+  CHECK(end.failure.is_ok());
+  CHECK(end.ended.is_ok());
+  CHECK(end.exchanges >= 2);
+
+  SQLite::Database db(dir.file("live.db"));
+  SQLite::Statement session(db, "SELECT name, source, status, exchange_count FROM sessions WHERE id = ?");
+  session.bind(1, static_cast<std::int64_t>(end.session_id));
+  REQUIRE(session.executeStep());
+  CHECK(session.getColumn(0).getString() == "limited");
+  CHECK(session.getColumn(1).getString() == "pcap-live");
+  CHECK(session.getColumn(2).getString() == "stopped");
+  CHECK(session.getColumn(3).getInt64() == 2);
+}
+
+TEST_CASE("live recording: a source that cannot start leaves no session behind", "[pcap][live][ingest]") {
+  test::TempDir dir;
+  LiveRecordingOptions options;
+  options.db_path = dir.file("live.db");
+  options.source.source = PcapSourceConfig{"nosuch0", ""};
+  auto recording = LiveRecording::start(std::move(options));
+  REQUIRE_FALSE(recording.is_ok());
+  CHECK((recording.status().is(Status::Code::not_found) || recording.status().is(Status::Code::unavailable)));
+  SQLite::Database db(dir.file("live.db"));
+  CHECK(db.execAndGet("SELECT count(*) FROM sessions").getInt64() == 0);
+
+  LiveRecordingOptions bad;
+  bad.db_path = dir.file("never.db");
+  bad.source.source = PcapSourceConfig{"lo", "", 64};
+  auto refused = LiveRecording::start(std::move(bad));
+  REQUIRE_FALSE(refused.is_ok());
+  CHECK(refused.status().is(Status::Code::invalid_input));
+  CHECK(refused.status().message().find("snaplen") != std::string::npos);
 }
 
 TEST_CASE("pcap live: start() says what is wrong with the interface or the filter", "[pcap][live]") {
@@ -89,8 +127,13 @@ TEST_CASE("pcap live: start() says what is wrong with the interface or the filte
   PcapLiveRecorder no_device(missing, sink);
   const Status s = no_device.start();
   REQUIRE_FALSE(s.is_ok());
-  if (::geteuid() == 0) CHECK(s.message().find("no interface named 'nosuch0'") != std::string::npos);
-  else CHECK(s.message().find("no permission to capture") != std::string::npos);
+  if (::geteuid() == 0) {
+    CHECK(s.is(Status::Code::not_found));
+    CHECK(s.message().find("no interface named 'nosuch0'") != std::string::npos);
+  } else {
+    CHECK(s.is(Status::Code::unavailable));
+    CHECK(s.message().find("no permission to capture") != std::string::npos);
+  }
 
   require_capture_rights();
   PcapLiveOptions bad_filter;
@@ -99,5 +142,6 @@ TEST_CASE("pcap live: start() says what is wrong with the interface or the filte
   PcapLiveRecorder recorder(bad_filter, sink);
   const Status f = recorder.start();
   REQUIRE_FALSE(f.is_ok());
+  CHECK(f.is(Status::Code::invalid_input));
   CHECK(f.message().find("bad --filter 'tcp port'") != std::string::npos);
 }

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "common/timestamp.h"
-#include "recorder/exchange.h"
-#include "recorder/import_report.h"
+#include "model/exchange.h"
+#include "model/import_report.h"
 #include "recorder/pcap/capture_pipeline.h"
 
 namespace trafficdb::test {

@@ -9,7 +9,7 @@
 
 #include <mutex>
 
-#include "recorder/exchange_sink.h"
+#include "model/exchange_sink.h"
 
 namespace trafficdb::test {
 

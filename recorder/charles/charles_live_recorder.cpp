@@ -67,6 +67,24 @@ CharlesLiveStats CharlesLiveRecorder::stats() const {
   return stats_;
 }
 
+LiveSourceStatus CharlesLiveRecorder::status() const {
+  std::lock_guard lk(mu_);
+  return {!sink_failure_.is_ok(), stats_.stored, stats_.last_error};
+}
+
+std::vector<LiveSourceCount> CharlesLiveRecorder::counts() const {
+  const CharlesLiveStats s = stats();
+  return {{"polls", s.polls}, {"failed_polls", s.failed_polls}, {"in_flight", s.in_flight}, {"clears", s.clears}};
+}
+
+std::string CharlesLiveRecorder::summary() const {
+  const CharlesLiveStats s = stats();
+  return std::to_string(s.polls) + " polls (" + std::to_string(s.failed_polls) + " failed), " +
+         std::to_string(s.clears) + " session clears seen";
+}
+
+std::string CharlesLiveRecorder::describe() const { return "recording Charles at " + options_.proxy; }
+
 Status CharlesLiveRecorder::request(const std::string& path, std::string& body) {
   body.clear();
   bool too_big = false;
@@ -81,7 +99,7 @@ Status CharlesLiveRecorder::request(const std::string& path, std::string& body) 
                                  return true;
                                });
   if (too_big)
-    return Status::error("Charles's answer to " + path + " is larger than " +
+    return Status::busy("Charles's answer to " + path + " is larger than " +
                          std::to_string(options_.max_export_bytes >> 20) + " MiB; not read");
   if (!res) {
     const httplib::Error e = res.error();
@@ -89,16 +107,16 @@ Status CharlesLiveRecorder::request(const std::string& path, std::string& body) 
                             : e == httplib::Error::ConnectionTimeout ? "connection timed out"
                             : e == httplib::Error::Read              ? "the connection broke while reading"
                                                                      : httplib::to_string(e);
-    return Status::error("cannot reach Charles's proxy at " + http_->where() + " (" + why +
+    return Status::unavailable("cannot reach Charles's proxy at " + http_->where() + " (" + why +
                          "): is Charles running, with its proxy on that port (Proxy > Proxy Settings)?");
   }
   if (res->status == 401 || res->status == 403 || res->status == 407)
-    return Status::error("Charles at " + http_->where() + " refused the Web Interface credentials (HTTP " +
+    return Status::unavailable("Charles at " + http_->where() + " refused the Web Interface credentials (HTTP " +
                          std::to_string(res->status) +
                          "): in Charles, Proxy > Web Interface Settings: enable the web interface and add the user "
                          "given with --user/--password");
   if (res->status != 200)
-    return Status::error("Charles at " + http_->where() + " did not serve its Web Interface at http://" +
+    return Status::unavailable("Charles at " + http_->where() + " did not serve its Web Interface at http://" +
                          kControlHost + path + " (HTTP " + std::to_string(res->status) +
                          "): enable it in Proxy > Web Interface Settings");
   return Status::ok();
@@ -113,7 +131,7 @@ Status CharlesLiveRecorder::start() {
   if (proxy.find("://") == std::string::npos) proxy = "http://" + proxy;
   auto parts = parse_url(proxy);
   if (!parts.is_ok() || parts->scheme != "http")
-    return Status::error("bad --proxy '" + options_.proxy + "': give Charles's proxy as http://HOST:PORT");
+    return Status::invalid_input("bad --proxy '" + options_.proxy + "': give Charles's proxy as http://HOST:PORT");
   http_ = std::make_unique<Http>(parts->host, parts->port.value_or(8888));
   http_->client.set_url_encode(false);
   http_->client.set_connection_timeout(std::chrono::seconds(5));
@@ -224,8 +242,8 @@ Status CharlesLiveRecorder::poll_once() {
   };
   auto streamed = stream_json_array(input, {}, 2 * chlsj_max_string_bytes(conversion) + (16ull << 20), on_transaction);
   if (!sink_status.is_ok()) return sink_status;
-  if (!streamed.is_ok()) return Status::error("Charles's session export is not valid JSON: " + streamed.status().message());
-  if (!streamed->array_found) return Status::error("Charles's session export is not a JSON array");
+  if (!streamed.is_ok()) return Status::corrupt("Charles's session export is not valid JSON: " + streamed.status().message());
+  if (!streamed->array_found) return Status::corrupt("Charles's session export is not a JSON array");
 
   // A clear: transactions of the last export are gone from this one.
   const bool cleared = std::any_of(last_export_keys_.begin(), last_export_keys_.end(),

@@ -37,8 +37,9 @@
 
 #include "common/status.h"
 #include "recorder/charles/charles_transaction.h"
-#include "recorder/exchange_sink.h"
+#include "model/exchange_sink.h"
 #include "recorder/json_array_stream.h"
+#include "recorder/live_source.h"
 
 namespace trafficdb {
 
@@ -65,25 +66,30 @@ struct CharlesLiveStats {
   std::string last_error;       // of the last failed poll, "" after a good one
 };
 
-class CharlesLiveRecorder {
+class CharlesLiveRecorder final : public LiveSource {
  public:
   CharlesLiveRecorder(CharlesLiveOptions options, ExchangeSink& sink);
-  ~CharlesLiveRecorder();
+  ~CharlesLiveRecorder() override;
   CharlesLiveRecorder(const CharlesLiveRecorder&) = delete;
   CharlesLiveRecorder& operator=(const CharlesLiveRecorder&) = delete;
 
   // Fails, naming the proxy and what to check in Charles, when Charles cannot
   // be reached or refuses the credentials; nothing runs then.
-  Status start();
+  Status start() override;
 
   // Idempotent. Returns the sink's failure if storing failed.
-  Status stop();
+  Status stop() override;
 
   CharlesLiveStats stats() const;
 
   // True once storing failed: the recorder has stopped polling; the caller
   // should stop() it and end the session as failed.
   bool failed() const;
+
+  LiveSourceStatus status() const override;
+  std::vector<LiveSourceCount> counts() const override;
+  std::string summary() const override;
+  std::string describe() const override;
 
  private:
   struct Http;

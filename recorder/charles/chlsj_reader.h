@@ -7,7 +7,7 @@
 
 #include "recorder/bounded_json_input.h"
 #include "recorder/charles/charles_transaction.h"
-#include "recorder/import_report.h"
+#include "model/import_report.h"
 
 namespace trafficdb {
 

@@ -18,8 +18,8 @@
 #include <cstdint>
 
 #include "recorder/bounded_json_input.h"
-#include "recorder/exchange_sink.h"
-#include "recorder/import_report.h"
+#include "model/exchange_sink.h"
+#include "model/import_report.h"
 
 namespace trafficdb {
 

@@ -75,6 +75,40 @@ HttpToolkitStats HttpToolkitRecorder::stats() const {
   return stats_;
 }
 
+LiveSourceStatus HttpToolkitRecorder::status() const {
+  std::lock_guard lk(mu_);
+  return {!failure_.is_ok(), stats_.stored, stats_.last_error};
+}
+
+std::vector<LiveSourceCount> HttpToolkitRecorder::counts() const {
+  const HttpToolkitStats s = stats();
+  return {{"events", s.events},
+          {"evicted", s.evicted},
+          {"unmatched", s.unmatched},
+          {"late", s.late},
+          {"unreadable", s.unreadable},
+          {"open", s.open},
+          {"reconnects", s.reconnects},
+          {"disconnected_ms", static_cast<std::uint64_t>(s.disconnected_micros / 1000)}};
+}
+
+std::string HttpToolkitRecorder::summary() const {
+  const HttpToolkitStats s = stats();
+  return std::to_string(s.events) + " events; " + std::to_string(s.reconnects) + " reconnections (" +
+         std::to_string(s.disconnected_micros / 1000) + " ms without a subscription); " +
+         std::to_string(s.evicted) + " stored early to stay within --max-open, " + std::to_string(s.unmatched) +
+         " events without their request, " + std::to_string(s.late) + " late, " + std::to_string(s.unreadable) +
+         " unreadable";
+}
+
+std::string HttpToolkitRecorder::describe() const {
+  const HttpToolkitStats s = stats();
+  return "recording Mockttp session " + s.session_id + " at " + options_.admin_url +
+         (options_.mode == HttpToolkitMode::listen
+              ? "; send traffic through the proxy http://127.0.0.1:" + std::to_string(s.proxy_port)
+              : "");
+}
+
 void HttpToolkitRecorder::fail(const Status& why) {
   std::lock_guard lk(mu_);
   if (failure_.is_ok()) failure_ = why;
@@ -104,9 +138,9 @@ Status HttpToolkitRecorder::start() {
   if (!admin.is_ok()) return admin.status();
   admin_ = std::move(admin).value();
   if (options_.mode == HttpToolkitMode::attach && !is_session_id(options_.session_id))
-    return Status::error("'" + options_.session_id + "' is not a Mockttp session id (letters, digits and '-')");
+    return Status::invalid_input("'" + options_.session_id + "' is not a Mockttp session id (letters, digits and '-')");
   if (options_.mode == HttpToolkitMode::listen && (options_.listen_port < 0 || options_.listen_port > 65535))
-    return Status::error("bad listen port " + std::to_string(options_.listen_port));
+    return Status::invalid_input("bad listen port " + std::to_string(options_.listen_port));
 
   mockttp::AssemblerOptions assembly;
   assembly.max_body_bytes = options_.max_body_bytes;
@@ -141,7 +175,7 @@ Status HttpToolkitRecorder::find_session(bool first) {
       auto exists = admin_->session_exists(options_.session_id);
       if (!exists.is_ok()) return exists.status();
       if (!*exists) {
-        const Status gone = Status::error(
+        const Status gone = Status::not_found(
             "the admin server at " + admin_->url() + " has no session " + options_.session_id +
             (first ? ": give the id of a running session (HTTP Toolkit's own: --attach auto finds it)"
                    : " any more (was HTTP Toolkit restarted? --attach auto follows its new session)"));
@@ -181,7 +215,7 @@ Status HttpToolkitRecorder::find_httptoolkit_session() {
   if (!files.is_ok()) return files.status();
   for (const std::string& u : unreadable) say("ignored " + u);
   if (files->empty())
-    return Status::error("no running HTTP Toolkit session found: " + dir +
+    return Status::not_found("no running HTTP Toolkit session found: " + dir +
                          " holds no session files (is HTTP Toolkit running, as this user? Else give --attach "
                          "SESSION_ID)");
   for (const HttpToolkitSessionFile& f : *files) {
@@ -196,7 +230,7 @@ Status HttpToolkitRecorder::find_httptoolkit_session() {
     proxy_port_ = f.proxy_port;
     return Status::ok();
   }
-  return Status::error("none of the " + std::to_string(files->size()) + " HTTP Toolkit sessions named in " + dir +
+  return Status::not_found("none of the " + std::to_string(files->size()) + " HTTP Toolkit sessions named in " + dir +
                        " exists on the admin server at " + admin_->url() +
                        " (HTTP Toolkit is not running, or its admin server is elsewhere: --admin)");
 }
@@ -227,7 +261,7 @@ Result<std::unique_ptr<HttpToolkitRecorder::Connection>> HttpToolkitRecorder::co
   auto c = std::make_unique<Connection>(options_);
   {
     std::lock_guard lk(mu_);
-    if (stopping_) return Status::error("stopping");
+    if (stopping_) return Status::cancelled("stopping");
     live_ = c.get();
     live_subscribed_ = false;
   }

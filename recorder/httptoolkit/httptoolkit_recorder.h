@@ -47,8 +47,9 @@
 
 #include "common/status.h"
 #include "common/timestamp.h"
-#include "recorder/exchange_sink.h"
+#include "model/exchange_sink.h"
 #include "recorder/httptoolkit/mockttp_admin_client.h"
+#include "recorder/live_source.h"
 
 namespace trafficdb {
 
@@ -94,24 +95,29 @@ struct HttpToolkitStats {
   std::string last_error;  // of the connection, "" while it is fine
 };
 
-class HttpToolkitRecorder {
+class HttpToolkitRecorder final : public LiveSource {
  public:
   HttpToolkitRecorder(HttpToolkitOptions options, ExchangeSink& sink);
-  ~HttpToolkitRecorder();  // stop()
+  ~HttpToolkitRecorder() override;  // stop()
   HttpToolkitRecorder(const HttpToolkitRecorder&) = delete;
   HttpToolkitRecorder& operator=(const HttpToolkitRecorder&) = delete;
 
-  Status start();
+  Status start() override;
 
   // Idempotent. Returns why recording failed, if it did (the sink, or an
   // attached session gone).
-  Status stop();
+  Status stop() override;
 
   HttpToolkitStats stats() const;
 
   // True once recording cannot go on: the caller should stop() it and end
   // the session as failed.
   bool failed() const;
+
+  LiveSourceStatus status() const override;
+  std::vector<LiveSourceCount> counts() const override;
+  std::string summary() const override;
+  std::string describe() const override;
 
  private:
   struct Connection;

@@ -68,9 +68,9 @@ Result<std::vector<HttpToolkitSessionFile>> find_httptoolkit_session_files(const
   std::error_code ec;
   if (!fs::exists(dir, ec)) return files;
   fs::directory_iterator it(dir, ec);
-  if (ec) return Status::error("cannot read " + dir + ": " + ec.message());
+  if (ec) return Status::io_error("cannot read " + dir + ": " + ec.message());
   for (; it != fs::directory_iterator(); it.increment(ec)) {
-    if (ec) return Status::error("cannot read " + dir + ": " + ec.message());
+    if (ec) return Status::io_error("cannot read " + dir + ": " + ec.message());
     if (!it->is_regular_file(ec)) continue;
     const std::string path = it->path().string();
     std::ifstream in(path, std::ios::binary);

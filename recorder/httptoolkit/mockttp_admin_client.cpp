@@ -54,7 +54,7 @@ Result<MockttpAdminClient> MockttpAdminClient::for_url(const std::string& admin_
                                                        std::chrono::milliseconds timeout) {
   auto parts = parse_url(admin_url);
   if (!parts.is_ok() || parts->scheme != "http" || parts->path != "/" || parts->query || parts->host.empty())
-    return Status::error("bad admin URL '" + admin_url + "': give Mockttp's admin server as http://HOST:PORT");
+    return Status::invalid_input("bad admin URL '" + admin_url + "': give Mockttp's admin server as http://HOST:PORT");
   MockttpAdminClient client;
   client.host_ = parts->host;
   client.port_ = parts->port.value_or(80);
@@ -78,7 +78,7 @@ Result<MockttpAdminClient::Answer> MockttpAdminClient::post(const std::string& p
                             : e == httplib::Error::ConnectionTimeout ? "the connection timed out"
                             : e == httplib::Error::Read              ? "no complete answer"
                                                                      : httplib::to_string(e);
-    return Status::error("cannot reach the Mockttp admin server at " + url_ + " (" + why +
+    return Status::unavailable("cannot reach the Mockttp admin server at " + url_ + " (" + why +
                          "): is HTTP Toolkit running? (its admin server listens on 45456; plain Mockttp's on 45454)");
   }
   return Answer{res->status, res->body};
@@ -122,7 +122,7 @@ Result<json> MockttpAdminClient::graphql(const std::string& session_id, const st
   if (!variables.is_null()) request["variables"] = variables;
   auto answer = post("/session/" + session_id + "/", request.dump());
   if (!answer.is_ok()) return answer.status();
-  if (answer->status == 404) return Status::error("the admin server at " + url_ + " has no session " + session_id);
+  if (answer->status == 404) return Status::not_found("the admin server at " + url_ + " has no session " + session_id);
   json body = json::parse(answer->body, nullptr, false);
   if (answer->status == 200 && body.is_object() && !body.contains("errors") && body.contains("data"))
     return std::move(body["data"]);

@@ -5,7 +5,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "recorder/base64.h"
+#include "common/base64.h"
 #include "recorder/content_decoding.h"
 #include "recorder/url.h"
 

@@ -22,7 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "recorder/exchange.h"
+#include "model/exchange.h"
 #include "recorder/export_fields.h"
 
 namespace trafficdb::mockttp {

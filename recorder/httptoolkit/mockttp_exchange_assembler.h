@@ -45,7 +45,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
-#include "recorder/exchange_sink.h"
+#include "model/exchange_sink.h"
 #include "recorder/httptoolkit/mockttp_event_fields.h"
 #include "recorder/httptoolkit/mockttp_subscriptions.h"
 

@@ -65,7 +65,7 @@ struct WebSocketClient::Impl {
   }
 
   Status failure(const std::string& doing, const beast::error_code& ec) const {
-    if (interrupted) return Status::error(doing + " " + where + ": interrupted");
+    if (interrupted) return Status::cancelled(doing + " " + where + ": interrupted");
     std::string why = ec.message();
     if (ec == beast::error::timeout)
       why = "nothing came for " + std::to_string(timeouts.idle.count()) + " ms, not even an answer to a ping";
@@ -76,12 +76,12 @@ struct WebSocketClient::Impl {
     } else if (ec == net::error::eof || ec == net::error::connection_reset) {
       why = "the server dropped the connection (" + ec.message() + ")";
     }
-    return Status::error(doing + " " + where + ": " + why);
+    return Status::unavailable(doing + " " + where + ": " + why);
   }
 
   Status check_usable(const char* doing) const {
-    if (interrupted) return Status::error(std::string(doing) + " " + where + ": interrupted");
-    if (!ws || !ws->is_open()) return Status::error(std::string(doing) + " " + where + ": not connected");
+    if (interrupted) return Status::cancelled(std::string(doing) + " " + where + ": interrupted");
+    if (!ws || !ws->is_open()) return Status::unavailable(std::string(doing) + " " + where + ": not connected");
     return Status::ok();
   }
 };
@@ -93,7 +93,7 @@ WebSocketClient::~WebSocketClient() = default;
 Status WebSocketClient::connect(const WebSocketTarget& target) {
   Impl& m = *impl_;
   m.where = "ws://" + target.host + ":" + std::to_string(target.port) + target.path;
-  if (m.interrupted) return Status::error("connecting to " + m.where + ": interrupted");
+  if (m.interrupted) return Status::cancelled("connecting to " + m.where + ": interrupted");
   m.ws.emplace(m.ioc);
   beast::error_code ec;
   bool done = false;

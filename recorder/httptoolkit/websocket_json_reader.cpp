@@ -103,7 +103,7 @@ Status JsonMessageReader::read_rest_streamed(std::size_t used, JsonMessage& mess
   stream.held_size = used;
   stream.read_part = &read_part_;
   std::FILE* file = fopencookie(&stream, "r", cookie_io_functions_t{&StreamedMessage::read, nullptr, nullptr, nullptr});
-  if (!file) return Status::error(std::string("cannot read a large message: ") + std::strerror(errno));
+  if (!file) return Status::io_error(std::string("cannot read a large message: ") + std::strerror(errno));
   {
     BoundedJsonInput input(file, limits_.max_string_bytes);  // closes the file
     // The text's length is known only once the message is over: the parse

@@ -14,9 +14,9 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "recorder/exchange_sink.h"
-#include "recorder/import_report.h"
-#include "recorder/pcap/http_connection.h"
+#include "model/exchange_sink.h"
+#include "model/import_report.h"
+#include "recorder/http1/http_connection.h"
 #include "recorder/pcap/packet_decoder.h"
 #include "recorder/pcap/tcp_reassembler.h"
 

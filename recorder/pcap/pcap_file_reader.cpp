@@ -28,10 +28,10 @@ Result<ImportReport> read_pcap_file(const std::string& path, ExchangeSink& sink,
   char errbuf[PCAP_ERRBUF_SIZE] = {};
   std::unique_ptr<pcap_t, PcapCloser> handle(
       pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, errbuf));
-  if (!handle) return Status::error(path + ": cannot read as a capture file: " + errbuf);
+  if (!handle) return Status::invalid_input(path + ": cannot read as a capture file: " + errbuf);
   const int link_type = pcap_datalink(handle.get());
   if (!PacketDecoder::supports(link_type))
-    return Status::error(path + ": link type " + link_type_name(link_type) +
+    return Status::not_supported(path + ": link type " + link_type_name(link_type) +
                          " is not supported (supported: Ethernet, 802.1Q/QinQ, Linux SLL and SLL2, raw IP, "
                          "BSD loopback, NFLOG)");
 

@@ -9,8 +9,8 @@
 
 #include <string>
 
-#include "recorder/exchange_sink.h"
-#include "recorder/import_report.h"
+#include "model/exchange_sink.h"
+#include "model/import_report.h"
 #include "recorder/pcap/capture_pipeline.h"
 
 namespace trafficdb {

@@ -7,31 +7,24 @@
 
 namespace trafficdb {
 
-// Forwards at most max_exchanges to the real sink, counting them.
+// Forwards to the real sink, counting what it took and noticing when it fails.
 class PcapLiveRecorder::CountingSink final : public ExchangeSink {
  public:
-  CountingSink(ExchangeSink& sink, std::optional<std::uint64_t> max, std::atomic<bool>& done,
-               std::atomic<bool>& failed)
-      : sink_(sink), max_(max), done_(done), failed_(failed) {}
+  CountingSink(ExchangeSink& sink, std::atomic<bool>& failed) : sink_(sink), failed_(failed) {}
 
   Status consume(Exchange&& exchange) override {
-    if (max_ && stored_.load() >= *max_) return Status::ok();  // past the limit: not kept
     Status s = sink_.consume(std::move(exchange));
     if (!s.is_ok()) {
       failed_ = true;
-      done_ = true;
       return s;
     }
-    const std::uint64_t stored = stored_.fetch_add(1) + 1;
-    if (max_ && stored >= *max_) done_ = true;
+    stored_.fetch_add(1);
     return s;
   }
   std::uint64_t stored() const { return stored_.load(); }
 
  private:
   ExchangeSink& sink_;
-  const std::optional<std::uint64_t> max_;
-  std::atomic<bool>& done_;
   std::atomic<bool>& failed_;
   std::atomic<std::uint64_t> stored_{0};
 };
@@ -45,7 +38,7 @@ struct PcapLiveRecorder::Handle {
 
 PcapLiveRecorder::PcapLiveRecorder(PcapLiveOptions options, ExchangeSink& sink)
     : options_(std::move(options)), sink_(sink) {
-  counting_ = std::make_unique<CountingSink>(sink_, options_.max_exchanges, done_, failed_);
+  counting_ = std::make_unique<CountingSink>(sink_, failed_);
 }
 
 PcapLiveRecorder::~PcapLiveRecorder() { (void)stop(); }
@@ -77,7 +70,7 @@ Status PcapLiveRecorder::start() {
   char errbuf[PCAP_ERRBUF_SIZE] = {};
   handle_ = std::make_unique<Handle>();
   handle_->pcap = pcap_create(options_.interface.c_str(), errbuf);
-  if (!handle_->pcap) return Status::error("cannot capture on '" + options_.interface + "': " + errbuf);
+  if (!handle_->pcap) return Status::unavailable("cannot capture on '" + options_.interface + "': " + errbuf);
   pcap_t* p = handle_->pcap;
   pcap_set_snaplen(p, options_.snaplen);
   pcap_set_promisc(p, options_.promiscuous ? 1 : 0);
@@ -87,7 +80,7 @@ Status PcapLiveRecorder::start() {
   if (rc < 0) {
     const std::string message = activation_error(rc, p, options_.interface);
     handle_.reset();
-    return Status::error(message);
+    return rc == PCAP_ERROR_NO_SUCH_DEVICE ? Status::not_found(message) : Status::unavailable(message);
   }
   if (rc > 0 && options_.log) options_.log(std::string("warning: ") + pcap_statustostr(rc) + ": " + pcap_geterr(p));
 
@@ -95,7 +88,7 @@ Status PcapLiveRecorder::start() {
   if (!PacketDecoder::supports(link_type)) {
     const char* name = pcap_datalink_val_to_name(link_type);
     handle_.reset();
-    return Status::error("interface '" + options_.interface + "' has link type " + std::to_string(link_type) +
+    return Status::not_supported("interface '" + options_.interface + "' has link type " + std::to_string(link_type) +
                          (name ? std::string(" (") + name + ")" : "") + ", which trafficdb does not read");
   }
   if (!options_.filter.empty()) {
@@ -103,7 +96,7 @@ Status PcapLiveRecorder::start() {
     if (pcap_compile(p, &program, options_.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
       const std::string message = "bad --filter '" + options_.filter + "': " + pcap_geterr(p);
       handle_.reset();
-      return Status::error(message);
+      return Status::invalid_input(message);
     }
     const int set = pcap_setfilter(p, &program);
     pcap_freecode(&program);
@@ -139,10 +132,9 @@ void PcapLiveRecorder::run() {
     if (fd >= 0) (void)::poll(&pfd, 1, 200);
     const int n = pcap_dispatch(p, -1, on_packet, reinterpret_cast<u_char*>(this));
     if (n == PCAP_ERROR) {
-      failure_ = Status::error("capture on '" + options_.interface + "' failed: " + pcap_geterr(p));
+      failure_ = Status::unavailable("capture on '" + options_.interface + "' failed: " + pcap_geterr(p));
       if (options_.log) options_.log(failure_.message());
       failed_ = true;
-      done_ = true;
       break;
     }
     const Micros now = now_micros();
@@ -169,6 +161,9 @@ Status PcapLiveRecorder::stop() {
   stopping_ = true;
   if (thread_.joinable()) thread_.join();
   read_kernel_stats();
+  if (kernel_dropped_.load() > 0 && options_.log)
+    options_.log("the kernel dropped packets: exchanges on those connections may be incomplete; a narrower "
+                 "--filter helps");
   if (pipeline_->sink_status().is_ok()) pipeline_->finish(now_micros());
   if (failure_.is_ok() && !pipeline_->sink_status().is_ok()) failure_ = pipeline_->sink_status();
   handle_.reset();
@@ -183,6 +178,32 @@ PcapLiveStats PcapLiveRecorder::stats() const {
   s.kernel_dropped = kernel_dropped_.load();
   s.interface_dropped = interface_dropped_.load();
   return s;
+}
+
+LiveSourceStatus PcapLiveRecorder::status() const {
+  LiveSourceStatus s;
+  s.failed = failed_.load();
+  s.stored = counting_->stored();
+  return s;
+}
+
+std::vector<LiveSourceCount> PcapLiveRecorder::counts() const {
+  const PcapLiveStats s = stats();
+  return {{"packets", s.packets},
+          {"kernel_received", s.kernel_received},
+          {"kernel_dropped", s.kernel_dropped},
+          {"interface_dropped", s.interface_dropped}};
+}
+
+std::string PcapLiveRecorder::summary() const {
+  const PcapLiveStats s = stats();
+  return std::to_string(s.packets) + " packets read; kernel: " + std::to_string(s.kernel_received) + " received, " +
+         std::to_string(s.kernel_dropped) + " dropped, " + std::to_string(s.interface_dropped) +
+         " dropped by the interface";
+}
+
+std::string PcapLiveRecorder::describe() const {
+  return "capturing on " + options_.interface + (options_.filter.empty() ? "" : " (" + options_.filter + ")");
 }
 
 }  // namespace trafficdb

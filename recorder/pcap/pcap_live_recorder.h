@@ -10,8 +10,8 @@
 // are ended. stop() ends the capture, hands on what is still unanswered
 // (with an error saying so) and reports the kernel's drop counts.
 //
-// With max_exchanges, the recorder stores that many and then says done();
-// the caller stops it. The sink is not owned and must outlive the recorder.
+// It is a LiveSource (live_source.h). The sink is not owned and must
+// outlive the recorder.
 #pragma once
 
 #include <atomic>
@@ -23,7 +23,8 @@
 #include <thread>
 
 #include "common/status.h"
-#include "recorder/exchange_sink.h"
+#include "model/exchange_sink.h"
+#include "recorder/live_source.h"
 #include "recorder/pcap/capture_pipeline.h"
 
 namespace trafficdb {
@@ -33,7 +34,6 @@ struct PcapLiveOptions {
   std::string filter;            // BPF, e.g. "tcp port 8080"; "" = everything
   int snaplen = 262144;
   bool promiscuous = false;
-  std::optional<std::uint64_t> max_exchanges;
   CaptureOptions capture;
   // Where the recorder says what it is doing (a line, no newline). May be empty.
   std::function<void(const std::string&)> log;
@@ -49,21 +49,25 @@ struct PcapLiveStats {
   std::uint64_t interface_dropped = 0;
 };
 
-class PcapLiveRecorder {
+class PcapLiveRecorder final : public LiveSource {
  public:
   PcapLiveRecorder(PcapLiveOptions options, ExchangeSink& sink);
-  ~PcapLiveRecorder();
+  ~PcapLiveRecorder() override;
   PcapLiveRecorder(const PcapLiveRecorder&) = delete;
   PcapLiveRecorder& operator=(const PcapLiveRecorder&) = delete;
 
-  Status start();
+  Status start() override;
   // Idempotent. Returns the sink's failure if storing failed.
-  Status stop();
+  Status stop() override;
 
   PcapLiveStats stats() const;
-  // True once max_exchanges are stored or storing failed: time to stop().
-  bool done() const { return done_.load(); }
+  // True once storing or capturing failed: time to stop().
   bool failed() const { return failed_.load(); }
+
+  LiveSourceStatus status() const override;
+  std::vector<LiveSourceCount> counts() const override;
+  std::string summary() const override;
+  std::string describe() const override;
 
  private:
   class CountingSink;
@@ -79,7 +83,6 @@ class PcapLiveRecorder {
   ImportReport report_;
   std::thread thread_;
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> done_{false};
   std::atomic<bool> failed_{false};
   std::atomic<std::uint64_t> packets_{0};
   std::atomic<std::uint64_t> kernel_received_{0}, kernel_dropped_{0}, interface_dropped_{0};

@@ -1,4 +1,4 @@
-#include "recorder/exchange.h"
+#include "model/exchange.h"
 
 #include <strings.h>
 

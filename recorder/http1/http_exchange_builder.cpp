@@ -1,4 +1,4 @@
-#include "recorder/pcap/http_exchange_builder.h"
+#include "recorder/http1/http_exchange_builder.h"
 
 #include <nlohmann/json.hpp>
 

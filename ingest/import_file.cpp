@@ -1,4 +1,4 @@
-#include "store/file_import.h"
+#include "ingest/import_file.h"
 
 #include <filesystem>
 
@@ -21,7 +21,7 @@ class CancellableSink final : public ExchangeSink {
   Status consume(Exchange&& exchange) override {
     if (cancel_ && cancel_->load()) {
       cancelled_ = true;
-      return Status::error("cancelled");
+      return Status::cancelled("cancelled");
     }
     return sink_.consume(std::move(exchange));
   }
@@ -67,18 +67,18 @@ Result<FileImportResult> import_file(Writer& writer, const std::string& path, co
     if (!detected.is_ok()) return detected.status();
     format = *detected;
     if (format == InputFormat::unknown)
-      return Status::error(path +
-                           ": not a format trafficdb reads (HAR 1.2, Charles .chlsj, pcap, pcapng); give the "
-                           "format if detection is wrong");
+      return Status::invalid_input(path +
+                                   ": not a format trafficdb reads (HAR 1.2, Charles .chlsj, pcap, pcapng); give the "
+                                   "format if detection is wrong");
   } else {
     auto named = parse_format_name(options.format);
     if (!named.is_ok()) return named.status();
     format = *named;
   }
   if (format == InputFormat::charles_xml || format == InputFormat::charles_native)
-    return Status::error(path + ": " + std::string(format_name(format)) +
-                         " files are recognised but not imported; export the session from Charles as JSON (.chlsj) "
-                         "or HAR instead");
+    return Status::not_supported(path + ": " + std::string(format_name(format)) +
+                                 " files are recognised but not imported; export the session from Charles as JSON "
+                                 "(.chlsj) or HAR instead");
   const bool is_capture = format == InputFormat::pcap || format == InputFormat::pcapng;
 
   // JSON inputs are opened before the session is created, so an unreadable

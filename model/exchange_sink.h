@@ -7,7 +7,7 @@
 #pragma once
 
 #include "common/status.h"
-#include "recorder/exchange.h"
+#include "model/exchange.h"
 
 namespace trafficdb {
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "recorder/exchange.h"
+#include "model/exchange.h"
 
 namespace trafficdb {
 

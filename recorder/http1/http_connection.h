@@ -25,8 +25,8 @@
 #include <string_view>
 #include <vector>
 
-#include "recorder/pcap/http_exchange_builder.h"
-#include "recorder/pcap/http_message_parser.h"
+#include "recorder/http1/http_exchange_builder.h"
+#include "recorder/http1/http_message_parser.h"
 #include "recorder/pcap/tcp_reassembler.h"
 #include "recorder/websocket_decoder.h"
 

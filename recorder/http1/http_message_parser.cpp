@@ -1,8 +1,8 @@
-#include "recorder/pcap/http_message_parser.h"
+#include "recorder/http1/http_message_parser.h"
 
 #include <algorithm>
 
-#include "recorder/pcap/http_head.h"
+#include "recorder/http1/http_head.h"
 
 namespace trafficdb {
 namespace {

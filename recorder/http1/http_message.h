@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "common/timestamp.h"
-#include "recorder/exchange.h"
+#include "model/exchange.h"
 
 namespace trafficdb {
 

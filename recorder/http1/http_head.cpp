@@ -1,4 +1,4 @@
-#include "recorder/pcap/http_head.h"
+#include "recorder/http1/http_head.h"
 
 #include <algorithm>
 #include <cstring>

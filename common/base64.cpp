@@ -1,4 +1,4 @@
-#include "recorder/base64.h"
+#include "common/base64.h"
 
 #include <array>
 
@@ -34,7 +34,7 @@ Result<std::string> base64_decode(std::string_view text) {
     }
     const int v = kTable[c];
     if (v < 0 || padding)
-      return Status::error("invalid base64 at offset " + std::to_string(i));
+      return Status::invalid_input("invalid base64 at offset " + std::to_string(i));
     acc = (acc << 6) | static_cast<std::uint32_t>(v);
     bits += 6;
     if (bits >= 8) {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "recorder/exchange.h"
-#include "recorder/pcap/http_message.h"
+#include "model/exchange.h"
+#include "recorder/http1/http_message.h"
 #include "recorder/pcap/ip_endpoint.h"
 
 namespace trafficdb {

@@ -1,9 +1,9 @@
-#include "recorder/pcap/http_connection.h"
+#include "recorder/http1/http_connection.h"
 
 #include <algorithm>
 
 #include "common/ascii.h"
-#include "recorder/pcap/http_head.h"
+#include "recorder/http1/http_head.h"
 
 namespace trafficdb {
 namespace {

@@ -16,7 +16,7 @@
 #include <string>
 
 #include "common/status.h"
-#include "recorder/import_report.h"
+#include "model/import_report.h"
 #include "store/writer.h"
 
 namespace trafficdb {

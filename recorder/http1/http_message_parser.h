@@ -25,7 +25,7 @@
 #include <string>
 #include <string_view>
 
-#include "recorder/pcap/http_message.h"
+#include "recorder/http1/http_message.h"
 
 namespace trafficdb {
 
