@@ -88,7 +88,9 @@ ToolResult delete_session(ToolCall& call) {
     throw ToolError("session " + std::to_string(id) + " is still recording and could not be stopped: " +
                     stopped->ended.message() + "; try again");
   auto db = call.context.write_db();
-  if (Status s = remove_session(*db, id); !s.is_ok()) throw ToolError(s.message());
+  if (Status s = remove_session(*db, id); !s.is_ok())
+    throw ToolError(s.is(Status::Code::not_found) ? s.message() + "; list_sessions shows the sessions there are"
+                                                  : s.message());
   return {{{"session_id", id}, {"deleted", true}}, {}};
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "recorder/http1/body_framing.h"
 #include "recorder/http1/http_head.h"
 
 namespace trafficdb {
@@ -182,50 +183,29 @@ bool HttpMessageParser::head_complete(std::string_view header_lines, Micros at) 
   const Plan plan = events_.on_head(message_);
   after_ = plan.after;
 
-  enum class Framing { none, fixed, chunked, until_close } framing = Framing::none;
-  std::uint64_t length = 0;
-  const std::optional<bool> chunked = chunked_is_final(message_.headers);
-  const ContentLength cl = content_length(message_.headers, length);
-  if (kind_ == Kind::request) {
-    if (chunked) {
-      if (!*chunked) {
-        fail_message("Transfer-Encoding without chunked last: the request's length cannot be known", at);
-        return false;
-      }
-      framing = Framing::chunked;
-    } else if (cl == ContentLength::invalid) {
-      fail_message("invalid or conflicting Content-Length", at);
-      return false;
-    } else if (cl == ContentLength::valid && length > 0) {
-      framing = Framing::fixed;
-    }
-  } else if (message_.version == "HTTP/0.9") {
-    framing = Framing::until_close;
-  } else if (plan.body_allowed) {
-    if (chunked) {
-      framing = *chunked ? Framing::chunked : Framing::until_close;
-    } else if (cl == ContentLength::valid) {
-      framing = length > 0 ? Framing::fixed : Framing::none;
-    } else {
-      if (cl == ContentLength::invalid) message_.error = "invalid or conflicting Content-Length; body read until close";
-      framing = Framing::until_close;
-    }
+  const BodyFraming framing =
+      body_framing(kind_ == Kind::request, message_.version, plan.body_allowed, message_.headers);
+  if (framing.kind == BodyFraming::Kind::invalid) {
+    fail_message(framing.problem, at);
+    return false;
   }
+  if (framing.kind == BodyFraming::Kind::until_close && !framing.problem.empty()) message_.error = framing.problem;
 
-  switch (framing) {
-    case Framing::none:
+  switch (framing.kind) {
+    case BodyFraming::Kind::none:
+    case BodyFraming::Kind::invalid:
       complete(at);
       break;
-    case Framing::fixed:
-      remaining_ = length;
+    case BodyFraming::Kind::fixed:
+      remaining_ = framing.length;
       state_ = State::body_fixed;
       break;
-    case Framing::chunked:
+    case BodyFraming::Kind::chunked:
       message_.chunked = true;
       line_.clear();
       state_ = State::chunk_size;
       break;
-    case Framing::until_close:
+    case BodyFraming::Kind::until_close:
       state_ = State::until_close;
       break;
   }
