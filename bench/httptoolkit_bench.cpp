@@ -15,7 +15,7 @@
 //    stops the recorder (SIGTERM) and reads its CPU time and peak RSS from
 //    wait4; Mockttp's and the upstream's CPU time come from /proc.
 // 5. Checks the rows (count, errors, statuses, body sizes) and prints a
-//    summary and a JSON line ({"bench":"httptoolkit",...}).
+//    summary, the reproduce line and a JSON line ({"bench":"httptoolkit",...}).
 // See bench/README.md.
 
 #include <arpa/inet.h>
@@ -40,7 +40,6 @@
 #include <thread>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <httplib.h>
@@ -49,13 +48,14 @@
 #error "TRAFFICDB_BINARY must name the trafficdb executable (set by bench/CMakeLists.txt)"
 #endif
 
-#include "bench_support.h"
+#include "bench_args.h"
+#include "bench_report.h"
 #include "child_process.h"
+#include "scratch_files.h"
 
 extern char** environ;
 
-using namespace bench;  // bench_support.h, child_process.h
-using Clock = std::chrono::steady_clock;
+using namespace bench;
 
 namespace {
 
@@ -65,8 +65,6 @@ struct Options {
   std::uint64_t body_bytes = 1024;
   bool keep = false;
 };
-
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 // A child process measured when it ends: CPU time and peak RSS from wait4.
 class Child {
@@ -205,12 +203,11 @@ Load send_load(const Options& o, int proxy_port, int upstream_port) {
   return {ok.load(), failed.load(), seconds_since(start), first_error};
 }
 
-int run(const Options& o) {
+int run(const Options& o, const Args& args) {
   const std::string node_dir = std::string(TRAFFICDB_SOURCE_DIR) + "/tests/node";
   if (!std::filesystem::is_directory(node_dir + "/node_modules/mockttp"))
     throw std::runtime_error("tests/node/node_modules is absent: run scripts/setup-node.sh");
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                    ("trafficdb-htk-bench-" + std::to_string(getpid()));
+  const std::filesystem::path dir = scratch_stem("htk-bench");
   std::filesystem::create_directories(dir);
   const std::string db = (dir / "bench.db").string();
   remove_database(db);
@@ -281,17 +278,27 @@ int run(const Options& o) {
             << (bottleneck ? "USED AS MUCH CPU AS MOCKTTP" : "used " + fixed(mockttp_cpu / std::max(end.cpu_seconds, 1e-3), 1) +
                                                               "x less CPU than Mockttp")
             << "\n";
-  std::cout << "{\"bench\":\"httptoolkit\",\"requests\":" << sent << ",\"concurrency\":" << o.concurrency
-            << ",\"body_bytes\":" << o.body_bytes << ",\"client_seconds\":" << fixed(load.seconds, 3)
-            << ",\"client_failed\":" << load.failed << ",\"stored\":" << stored << ",\"lost\":" << lost
-            << ",\"errors\":" << errors << ",\"recorded_seconds\":" << fixed(recorded_seconds, 3)
-            << ",\"exchanges_per_s\":" << fixed(exchanges_per_s, 1) << ",\"recorder_cpu_seconds\":"
-            << fixed(end.cpu_seconds, 3) << ",\"recorder_peak_rss_mb\":" << fixed(end.peak_rss_mb, 1)
-            << ",\"mockttp_cpu_seconds\":" << fixed(mockttp_cpu, 3) << ",\"upstream_cpu_seconds\":"
-            << fixed(upstream_cpu, 3) << ",\"recorder_exit\":" << end.status << "}\n";
+  Report report("httptoolkit", args);
+  report.json()
+      .integer("requests", sent)
+      .integer("concurrency", o.concurrency)
+      .integer("body_bytes", o.body_bytes)
+      .number("client_seconds", load.seconds, 3)
+      .integer("client_failed", load.failed)
+      .integer("stored", stored)
+      .integer("lost", lost)
+      .integer("errors", errors)
+      .number("recorded_seconds", recorded_seconds, 3)
+      .number("exchanges_per_s", exchanges_per_s, 1)
+      .number("recorder_cpu_seconds", end.cpu_seconds, 3)
+      .number("recorder_peak_rss_mb", end.peak_rss_mb, 1)
+      .number("mockttp_cpu_seconds", mockttp_cpu, 3)
+      .number("upstream_cpu_seconds", upstream_cpu, 3)
+      .integer("recorder_exit", end.status);
   if (end.status != 0) show_log("the recorder", (dir / "recorder.log").string());
   if (!o.keep) std::filesystem::remove_all(dir);
   else std::cout << "kept " << dir.string() << "\n";
+  report.finish();
   return lost == 0 && errors == 0 && load.failed == 0 && end.status == 0 ? 0 : 1;
 }
 
@@ -299,16 +306,17 @@ int run(const Options& o) {
 
 int main(int argc, char** argv) {
   Options o;
-  CLI::App app{"Records N requests sent through a real Mockttp proxy with `trafficdb record httptoolkit`"};
-  app.add_option("--requests", o.requests, "Requests to send")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--concurrency", o.concurrency, "Client connections")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 256));
-  app.add_option("--body-bytes", o.body_bytes, "Body of each POST")->capture_default_str();
-  app.add_flag("--keep", o.keep, "Keep the temporary directory (database, logs)");
-  CLI11_PARSE(app, argc, argv);
+  Args args("httptoolkit_bench",
+            "Records N requests sent through a real Mockttp proxy with `trafficdb record httptoolkit`\n"
+            "(the Node peers of tests/node/, which need node and tests/node/node_modules).\n");
+  args.number("--requests N", o.requests, "requests to send", 1)
+      .number("--concurrency C", o.concurrency, "client connections", 1, 256)
+      .number("--body-bytes B", o.body_bytes, "body of each POST")
+      .flag("--keep", o.keep, "keep the temporary directory (database, logs)")
+      .epilog("trafficdb binary: " TRAFFICDB_BINARY "\n");
+  if (const auto exit_code = args.parse(argc, argv)) return *exit_code;
   try {
-    return run(o);
+    return run(o, args);
   } catch (const std::exception& e) {
     std::cerr << "httptoolkit_bench: " << e.what() << "\n";
     return 2;

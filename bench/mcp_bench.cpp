@@ -4,25 +4,32 @@
 // times N calls each of peek_exchanges (50 items, from random cursors),
 // filter_exchanges (a few filters in turn) and get_exchange (random ids):
 // from writing the request line to reading the response line. Prints
-// p50/p99/max per tool, and the size in bytes of a typical 50-item peek page.
+// p50/p99/max per tool, the size in bytes of a typical 50-item peek page, the
+// reproduce line and a JSON line ({"bench":"mcp",...}).
 // Use the 1M-exchange store query_bench builds:
 //   ./build/bench/query_bench --db /tmp/q.db --reuse   # once (builds it)
 //   ./build/bench/mcp_bench --db /tmp/q.db --calls 500
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#ifndef TRAFFICDB_BINARY
+#error "TRAFFICDB_BINARY must name the trafficdb executable (set by bench/CMakeLists.txt)"
+#endif
+
+#include "bench_args.h"
+#include "bench_report.h"
+
 using json = nlohmann::json;
+using namespace bench;
 
 namespace {
 
@@ -75,21 +82,7 @@ class StdioPeer {
   FILE* out_ = nullptr;
 };
 
-double percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
-}
-
-}  // namespace
-
-int main(int argc, char** argv) {
-  CLI::App app("MCP tool-call latency over stdio on an existing store");
-  std::string db;
-  int calls = 300;
-  app.add_option("--db", db, "The database (e.g. the one query_bench builds)")->required()->check(CLI::ExistingFile);
-  app.add_option("--calls", calls, "Calls per tool")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
-
+int run(const std::string& db, std::uint64_t calls, const Args& args) {
   StdioPeer peer({TRAFFICDB_BINARY, "--db", db, "mcp"});
   int id = 0;
   auto request = [&](const std::string& method, json params) {
@@ -109,29 +102,57 @@ int main(int argc, char** argv) {
                                      {{"host", "*.example.com"}, {"method", "POST"}},
                                      {{"path_prefix", "/api/"}, {"newest_first", true}},
                                      {{"min_duration_ms", 500}}};
-  struct Series {
+  struct ToolTimes {
     std::string tool;
     std::vector<double> ms;
   };
-  std::vector<Series> series = {{"peek_exchanges", {}}, {"filter_exchanges", {}}, {"get_exchange", {}}};
+  std::vector<ToolTimes> series = {{"peek_exchanges", {}}, {"filter_exchanges", {}}, {"get_exchange", {}}};
   std::size_t peek_page_bytes = 0;
-  for (int i = 0; i < calls; ++i) {
-    for (Series& s : series) {
-      json args;
-      if (s.tool == "peek_exchanges") args = {{"cursor", any_id(rng) - 1}, {"limit", 50}};
-      else if (s.tool == "filter_exchanges") args = filters[static_cast<std::size_t>(i) % filters.size()];
-      else args = {{"id", any_id(rng)}};
-      const json req = request("tools/call", {{"name", s.tool}, {"arguments", args}});
-      const auto start = std::chrono::steady_clock::now();
+  for (std::uint64_t i = 0; i < calls; ++i) {
+    for (ToolTimes& s : series) {
+      json arguments;
+      if (s.tool == "peek_exchanges") arguments = {{"cursor", any_id(rng) - 1}, {"limit", 50}};
+      else if (s.tool == "filter_exchanges") arguments = filters[static_cast<std::size_t>(i) % filters.size()];
+      else arguments = {{"id", any_id(rng)}};
+      const json req = request("tools/call", {{"name", s.tool}, {"arguments", arguments}});
+      const auto start = Clock::now();
       const std::string reply = peer.call(req);
-      s.ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+      s.ms.push_back(seconds_since(start) * 1000);
       if (s.tool == "peek_exchanges" && i == 0) peek_page_bytes = reply.size();
       if (reply.find("\"isError\":true") != std::string::npos) std::cerr << s.tool << " failed: " << reply << "\n";
     }
   }
-  for (const Series& s : series)
-    std::printf("%-17s p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  (%d calls)\n", s.tool.c_str(),
-                percentile(s.ms, 0.5), percentile(s.ms, 0.99), percentile(s.ms, 1.0), calls);
+  Report report("mcp", args);
+  report.json().integer("calls", calls).integer("low_id", low).integer("high_id", high);
+  for (const ToolTimes& s : series) {
+    const double p50 = percentile(s.ms, 0.5), p99 = percentile(s.ms, 0.99), max = percentile(s.ms, 1.0);
+    std::printf("%-17s p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  (%llu calls)\n", s.tool.c_str(), p50, p99, max,
+                static_cast<unsigned long long>(calls));
+    report.json().number(s.tool + "_p50_ms", p50, 3).number(s.tool + "_p99_ms", p99, 3).number(s.tool + "_max_ms", max, 3);
+  }
   std::printf("a 50-item peek page: %zu bytes on the wire (JSON-RPC response line)\n", peek_page_bytes);
+  std::fflush(stdout);
+  report.json().integer("peek_page_bytes", peek_page_bytes);
+  report.finish();
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string db;
+  std::uint64_t calls = 300;
+  Args args("mcp_bench", "MCP tool-call latency over stdio on an existing store (e.g. the one query_bench builds).\n");
+  args.text("--db PATH", db, "the database (e.g. the one query_bench builds)")
+      .required()
+      .existing_file()
+      .number("--calls N", calls, "calls per tool", 1)
+      .epilog("trafficdb binary: " TRAFFICDB_BINARY "\n");
+  if (const auto exit_code = args.parse(argc, argv)) return *exit_code;
+  try {
+    return run(db, calls, args);
+  } catch (const std::exception& e) {
+    std::cerr << "mcp_bench: " << e.what() << "\n";
+    return 1;
+  }
 }

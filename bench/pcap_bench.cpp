@@ -13,15 +13,14 @@
 // 4. Runs `tshark -r FILE -Y http -T fields -e http.host -e
 //    http.request.method -e http.response.code` the same way, reading its
 //    output through a pipe and counting the HTTP messages it printed.
-// 5. Prints a summary and a JSON line ({"bench":"pcap_import",...}).
-// See bench/README.md.
+// 5. Prints a summary, the reproduce line and a JSON line
+//    ({"bench":"pcap_import",...}). See bench/README.md.
 
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
 #include <exception>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -31,7 +30,6 @@
 #include <string_view>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
@@ -39,11 +37,13 @@
 #error "TRAFFICDB_BINARY must name the trafficdb executable (set by bench/CMakeLists.txt)"
 #endif
 
-#include "bench_support.h"
+#include "bench_args.h"
+#include "bench_report.h"
 #include "child_process.h"
 #include "pcap_workload_gen.h"
+#include "scratch_files.h"
 
-using namespace bench;  // bench_support.h, child_process.h
+using namespace bench;
 using namespace bench::pcap_workload;
 
 namespace {
@@ -55,6 +55,20 @@ struct Options {
   std::uint64_t repeat = 1;
   bool no_tshark = false;
 };
+
+void declare(Args& args, Options& o) {
+  args.number("--exchanges N", o.workload.exchanges, "HTTP exchanges to generate", 1)
+      .number("--connections C", o.workload.connections, "concurrent keep-alive connections", 1)
+      .number("--seed S", o.workload.seed, "PRNG seed")
+      .text("--pcap FILE", o.pcap,
+            "the capture to use: reused if it exists (checked against FILE.counts\n"
+            "when present), else generated there and kept. Default: a temporary\n"
+            "file in $TMPDIR or /tmp, deleted after.")
+      .flag("--keep", o.keep, "keep the temporary capture and the last trafficdb database")
+      .number("--repeat R", o.repeat, "rounds of trafficdb + tshark, alternating which goes first;\nreports medians", 1)
+      .flag("--no-tshark", o.no_tshark, "measure trafficdb only")
+      .epilog("trafficdb binary: " TRAFFICDB_BINARY "\n");
+}
 
 // ---------------------------------------------------------------- the database
 
@@ -168,10 +182,9 @@ void warm_page_cache(const std::string& path) {
   }
 }
 
-int run(const Options& o) {
+int run(const Options& o, const Args& args) {
   RemoveOnExit cleanup;
-  const std::string base =
-      (std::filesystem::temp_directory_path() / ("trafficdb-pcap-bench-" + std::to_string(::getpid()))).string();
+  const std::string base = scratch_stem("pcap-bench");
   const std::string db_path = base + ".db";
   const std::string log_path = base + ".log";
   cleanup.add(log_path);
@@ -242,57 +255,41 @@ int run(const Options& o) {
   std::vector<std::string> problems;
   TsharkLines seen;
 
-  auto trafficdb_round = [&] {
+  ChildRun t, k;
+  auto trafficdb_round = [&](const Round&) {
     remove_database(db_path);
     if (file_exists(db_path)) throw std::runtime_error(db_path + " exists and cannot be removed");
-    const ChildRun r = run_child(trafficdb_args, log_path);
+    t = run_child(trafficdb_args, log_path);
     show_log("trafficdb", log_path);  // -q: only problems, normally nothing
-    if (r.exit_code != 0) throw std::runtime_error("trafficdb import failed (" + describe(r) + ")");
+    if (t.exit_code != 0) throw std::runtime_error("trafficdb import failed (" + describe(t) + ")");
     db_bytes = file_size(db_path) + file_size(db_path + "-wal");
     db = read_database(db_path);
     if (counts) problems = mismatches(db, *counts);
     for (const std::string& p : problems) std::cerr << "*** MISMATCH " << p << "\n";
-    tdb.add(r);
-    return r;
+    tdb.add(t);
   };
-  auto tshark_round = [&] {
+  auto tshark_round = [&](const Round&) {
     seen = {};
-    const ChildRun r =
-        run_child_reading_stdout(tshark_args, log_path, [&](std::string_view piece) { seen.feed(piece); });
-    if (r.exit_code != 0) {
+    k = run_child_reading_stdout(tshark_args, log_path, [&](std::string_view piece) { seen.feed(piece); });
+    if (k.exit_code != 0) {
       show_log("tshark", log_path);
-      throw std::runtime_error("tshark failed (" + describe(r) + ")");
+      throw std::runtime_error("tshark failed (" + describe(k) + ")");
     }
-    tsh.add(r);
-    return r;
+    tsh.add(k);
   };
-
-  for (std::uint64_t round = 0; round < o.repeat; ++round) {
-    const bool tshark_first = tshark && round % 2 == 1;
-    ChildRun t, s;
-    if (tshark_first) s = tshark_round();
-    t = trafficdb_round();
-    if (tshark && !tshark_first) s = tshark_round();
-    if (tshark) ratios.push_back(s.seconds / t.seconds);
+  run_rounds(o.repeat, tshark.has_value(), trafficdb_round, tshark_round, [&](const Round& round) {
+    if (tshark) ratios.push_back(k.seconds / t.seconds);
     if (o.repeat > 1)
-      std::cout << "round " << round + 1 << "/" << o.repeat << ": trafficdb " << fixed(t.seconds, 2) << " s, "
-                << fixed(t.peak_rss_mb, 0) << " MB peak"
-                << (tshark ? "; tshark " + fixed(s.seconds, 2) + " s, " + fixed(s.peak_rss_mb, 0) + " MB peak" : "")
-                << (tshark_first ? " (tshark first)" : "") << "\n";
-  }
+      std::cout << round.prefix() << "trafficdb " << child_round(t) << (tshark ? "; tshark " + child_round(k) : "")
+                << round.first_note("tshark") << "\n";
+  });
 
   // ---- summary
   const double n = static_cast<double>(db.exchanges);
-  const std::string of = o.repeat > 1 ? " (medians of " + std::to_string(o.repeat) + ")" : std::string();
-  auto line = [&](const char* who, const Series& s) {
-    const double seconds = median(s.seconds);
-    std::cout << who << fixed(seconds, 2) << " s, " << fixed(mb / seconds, 1) << " MB/s, " << fixed(n / seconds, 0)
-              << " exchanges/s, peak RSS " << fixed(median(s.rss), 1) << " MB (CPU user " << fixed(median(s.user), 2)
-              << " s, sys " << fixed(median(s.sys), 2) << " s)" << of;
-  };
+  const std::string of = over_rounds(o.repeat);
   std::cout << "pcap: " << fixed(mb, 1) << " MB, " << db.exchanges << " exchanges imported\n";
-  line("trafficdb import: ", tdb);
-  std::cout << "; database " << fixed(static_cast<double>(db_bytes) / 1e6, 1) << " MB\n";
+  std::cout << "trafficdb import: " << child_figures(tdb, mb, n) << of << "; database "
+            << fixed(static_cast<double>(db_bytes) / 1e6, 1) << " MB\n";
   std::cout << "  database: " << db.exchanges << " exchanges, " << db.responses << " with a response, " << db.errors
             << " with an error; " << db.request_body_bytes << " request and " << db.response_body_bytes
             << " response body bytes; "
@@ -301,38 +298,34 @@ int run(const Options& o) {
                                    : std::to_string(problems.size()) + " MISMATCH(ES), above")
             << "\n";
   if (tshark) {
-    line("tshark -Y http:   ", tsh);
-    std::cout << "\n  tshark printed " << seen.lines << " HTTP messages (" << seen.blank
-              << " without host, method or status)";
+    std::cout << "tshark -Y http:   " << child_figures(tsh, mb, n) << of << "\n  tshark printed " << seen.lines
+              << " HTTP messages (" << seen.blank << " without host, method or status)";
     if (counts) std::cout << "; generated " << counts->http_messages();
-    std::cout << "\n";
-    std::cout << "tshark/trafficdb time: " << fixed(median(ratios), 2)
-              << "x (above 1: trafficdb faster; it also stores everything, tshark only prints three fields)\n";
+    std::cout << "\n"
+              << ratio_line("tshark", "trafficdb", {{"time", median(ratios)}},
+                            "above 1: trafficdb faster; it also stores everything, tshark only prints three fields")
+              << "\n";
   }
   if (o.keep) std::cout << "kept: " << file << ", " << counts_path(file) << ", " << db_path << "\n";
 
-  std::string json =
-      "{\"bench\":\"pcap_import\",\"file_bytes\":" + std::to_string(file_bytes) +
-      ",\"exchanges\":" + std::to_string(db.exchanges) + ",\"repeat\":" + std::to_string(o.repeat) +
-      ",\"checked\":" + (counts ? "true" : "false") + ",\"mismatches\":" + std::to_string(problems.size()) +
-      ",\"trafficdb_seconds\":" + fixed(median(tdb.seconds), 4) +
-      ",\"trafficdb_mb_per_s\":" + fixed(mb / median(tdb.seconds), 2) +
-      ",\"trafficdb_exchanges_per_s\":" + fixed(n / median(tdb.seconds), 1) +
-      ",\"trafficdb_peak_rss_mb\":" + fixed(median(tdb.rss), 1) +
-      ",\"trafficdb_user_s\":" + fixed(median(tdb.user), 3) + ",\"trafficdb_sys_s\":" + fixed(median(tdb.sys), 3) +
-      ",\"trafficdb_db_bytes\":" + std::to_string(db_bytes) +
-      ",\"trafficdb_seconds_runs\":" + json_array(tdb.seconds, 4) +
-      ",\"trafficdb_peak_rss_mb_runs\":" + json_array(tdb.rss, 1);
-  if (tshark)
-    json += ",\"tshark_version\":" + json_string(*tshark) + ",\"tshark_seconds\":" + fixed(median(tsh.seconds), 4) +
-            ",\"tshark_mb_per_s\":" + fixed(mb / median(tsh.seconds), 2) +
-            ",\"tshark_exchanges_per_s\":" + fixed(n / median(tsh.seconds), 1) +
-            ",\"tshark_peak_rss_mb\":" + fixed(median(tsh.rss), 1) +
-            ",\"tshark_user_s\":" + fixed(median(tsh.user), 3) + ",\"tshark_sys_s\":" + fixed(median(tsh.sys), 3) +
-            ",\"tshark_http_lines\":" + std::to_string(seen.lines) +
-            ",\"tshark_seconds_runs\":" + json_array(tsh.seconds, 4) +
-            ",\"tshark_peak_rss_mb_runs\":" + json_array(tsh.rss, 1) + ",\"ratio_seconds\":" + fixed(median(ratios), 4);
-  std::cout << json << "}" << std::endl;
+  Report report("pcap_import", args);
+  JsonObject& json = report.json();
+  json.integer("file_bytes", file_bytes)
+      .integer("exchanges", db.exchanges)
+      .integer("repeat", o.repeat)
+      .boolean("checked", counts.has_value())
+      .integer("mismatches", problems.size());
+  add_child_figures(json, "trafficdb", tdb, mb, n);
+  json.integer("trafficdb_db_bytes", db_bytes);
+  add_child_runs(json, "trafficdb", tdb);
+  if (tshark) {
+    json.string("tshark_version", *tshark);
+    add_child_figures(json, "tshark", tsh, mb, n);
+    json.integer("tshark_http_lines", seen.lines);
+    add_child_runs(json, "tshark", tsh);
+    json.number("ratio_seconds", median(ratios), 4);
+  }
+  report.finish();
 
   if (!problems.empty()) return 1;
   if (!tshark && !o.no_tshark) return 1;
@@ -342,28 +335,15 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{
-      "Writes a large realistic pcap of HTTP/1.1 traffic, imports it with `trafficdb import` into a\n"
-      "fresh database and runs tshark's HTTP dissector on it, both as child processes; reports wall\n"
-      "time, MB/s, exchanges/s and peak RSS of each, and checks the database against what was generated.\n"
-      "trafficdb binary: " TRAFFICDB_BINARY};
   Options o;
-  app.add_option("--exchanges", o.workload.exchanges, "HTTP exchanges to generate (default 100000)")
-      ->check(CLI::PositiveNumber);
-  app.add_option("--connections", o.workload.connections, "concurrent keep-alive connections (default 64)")
-      ->check(CLI::PositiveNumber);
-  app.add_option("--seed", o.workload.seed, "PRNG seed (default 1)");
-  app.add_option("--pcap", o.pcap,
-                 "the capture to use: reused if it exists (checked against FILE.counts when present), else\n"
-                 "generated there and kept. Default: a temporary file in $TMPDIR or /tmp, deleted after.")
-      ->option_text("FILE");
-  app.add_flag("--keep", o.keep, "keep the temporary capture and the last trafficdb database");
-  app.add_option("--repeat", o.repeat, "rounds of trafficdb + tshark, alternating which goes first; medians")
-      ->check(CLI::PositiveNumber);
-  app.add_flag("--no-tshark", o.no_tshark, "measure trafficdb only");
-  CLI11_PARSE(app, argc, argv);
+  Args args("pcap_bench",
+            "Writes a large realistic pcap of HTTP/1.1 traffic, imports it with `trafficdb import` into a\n"
+            "fresh database and runs tshark's HTTP dissector on it, both as child processes; reports wall\n"
+            "time, MB/s, exchanges/s and peak RSS of each, and checks the database against what was generated.\n");
+  declare(args, o);
+  if (const auto exit_code = args.parse(argc, argv)) return *exit_code;
   try {
-    return run(o);
+    return run(o, args);
   } catch (const std::exception& e) {
     std::cerr << "pcap_bench: " << e.what() << "\n";
     return 1;

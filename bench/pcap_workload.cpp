@@ -3,38 +3,34 @@
 //   ./build/bench/pcap_workload --out /tmp/http.pcap --exchanges 100000
 // See bench/README.md.
 
-#include <chrono>
 #include <exception>
 #include <iostream>
 #include <string>
 
-#include <CLI/CLI.hpp>
-
-#include "bench_support.h"
+#include "bench_args.h"
+#include "bench_report.h"
 #include "pcap_workload_gen.h"
 
 int main(int argc, char** argv) {
+  using namespace bench;
   using namespace bench::pcap_workload;
-  CLI::App app{
-      "Writes a large realistic classic pcap of HTTP/1.1 keep-alive traffic (Ethernet/IPv4/TCP) and\n"
-      "its expected counts (FILE.counts), for `trafficdb import` benchmarks."};
   std::string out;
   WorkloadOptions o;
-  app.add_option("--out", out, "the pcap to write (FILE.counts is written next to it)")
-      ->required()
-      ->option_text("FILE");
-  app.add_option("--exchanges", o.exchanges, "HTTP exchanges (default 100000)")->check(CLI::PositiveNumber);
-  app.add_option("--connections", o.connections, "concurrent keep-alive connections (default 64)")
-      ->check(CLI::PositiveNumber);
-  app.add_option("--seed", o.seed, "PRNG seed (default 1)");
-  CLI11_PARSE(app, argc, argv);
+  Args args("pcap_workload",
+            "Writes a large realistic classic pcap of HTTP/1.1 keep-alive traffic (Ethernet/IPv4/TCP) and\n"
+            "its expected counts (FILE.counts), for `trafficdb import` benchmarks.\n");
+  args.text("--out FILE", out, "the pcap to write (FILE.counts is written next to it)")
+      .required()
+      .number("--exchanges N", o.exchanges, "HTTP exchanges", 1)
+      .number("--connections C", o.connections, "concurrent keep-alive connections", 1)
+      .number("--seed S", o.seed, "PRNG seed");
+  if (const auto exit_code = args.parse(argc, argv)) return *exit_code;
   try {
-    const auto t0 = std::chrono::steady_clock::now();
+    const auto t0 = Clock::now();
     const WorkloadCounts counts = generate_workload(out, o);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::cout << "wrote " << out << " and " << counts_path(out) << " in " << bench::fixed(seconds, 2) << " s, seed "
+    std::cout << "wrote " << out << " and " << counts_path(out) << " in " << fixed(seconds_since(t0), 2) << " s, seed "
               << o.seed << ":\n"
-              << describe(counts);
+              << describe(counts) << "reproduce: " << args.command_line() << "\n";
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "pcap_workload: " << e.what() << "\n";

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "bench_support.h"
+#include "bench_report.h"
 
 namespace bench::pcap_workload {
 namespace {

@@ -1,7 +1,8 @@
-// The deterministic random source of the pcap workload generator: a seeded
-// std::mt19937_64 with its own small distributions (the standard library's
-// distributions differ between implementations; these give the same workload
-// for a seed everywhere).
+// The deterministic random source of every workload generator (pcap,
+// Charles, the writer's rows, the query store): a seeded std::mt19937_64
+// with its own small distributions (the standard library's distributions
+// differ between implementations; these give the same workload for a seed
+// everywhere).
 #pragma once
 
 #include <cmath>
@@ -23,6 +24,15 @@ class WorkloadRandom {
 
   // Uniform index below n (n > 0).
   std::size_t index(std::size_t n) { return static_cast<std::size_t>(engine_() % n); }
+
+  // True in `p` of 100 draws (one draw of index(100)).
+  bool percent(std::uint64_t p) { return index(100) < p; }
+
+  // A uniformly chosen element of an array.
+  template <typename T, std::size_t N>
+  const T& one_of(const T (&items)[N]) {
+    return items[index(N)];
+  }
 
   // Uniform in [0, 1).
   double unit() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
@@ -50,6 +60,24 @@ class WorkloadRandom {
     return out;
   }
 
+  // "1b4e28ba-2fa1-41d2-a883-..." (random hex in the shape of a UUID v4).
+  // The groups are drawn last one first, as the generators always drew them.
+  std::string uuid() {
+    const std::string e = hex(12), d = hex(3), c = hex(3), b = hex(4), a = hex(8);
+    return a + "-" + b + "-4" + c + "-a" + d + "-" + e;
+  }
+
+  // `n` random bytes, eight from each draw, lowest byte first.
+  std::string bytes(std::size_t n) {
+    std::string out(n, '\0');
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < n; ++i, v >>= 8) {
+      if (i % 8 == 0) v = engine_();
+      out[i] = static_cast<char>(v & 0xff);
+    }
+    return out;
+  }
+
   // Index into `weights` with probability proportional to its weight.
   template <typename Weights>
   std::size_t weighted(const Weights& weights) {
@@ -64,6 +92,10 @@ class WorkloadRandom {
     }
     return i - 1;
   }
+
+  // The engine itself, for a standard distribution a generator already
+  // depends on (query_workload's lognormal durations).
+  std::mt19937_64& engine() { return engine_; }
 
  private:
   std::mt19937_64 engine_;
