@@ -19,6 +19,7 @@ struct ImportArgs {
   std::string name;
   std::string format = "auto";
   std::uint64_t max_body_bytes = 32u << 20;
+  std::vector<std::string> keylogs;
   bool quiet = false;
 };
 
@@ -67,6 +68,7 @@ class Importer {
     options.name = session_name(args_, file, index);
     options.format = args_.format;
     options.max_body_bytes = args_.max_body_bytes;
+    options.key_log_files = args_.keylogs;
     options.progress = [&](std::uint64_t bytes, std::size_t exchanges) { progress_line.update(bytes, exchanges); };
     auto imported = trafficdb::import_file(*writer_, file, options);
     progress_line.finish();
@@ -156,6 +158,11 @@ void add_import_command(CLI::App& app, const CliContext& context, int& exit_stat
                   "Keep at most this many decoded bytes of each body (longer ones are cut; the full size is kept)")
       ->check(CLI::Range(std::uint64_t{1024}, std::uint64_t{512u << 20}))
       ->capture_default_str();
+  cmd->add_option("--keylog", args->keylogs,
+                  "TLS key log (NSS format, what SSLKEYLOGFILE makes clients write) to decrypt HTTPS in captures; "
+                  "may be given more than once. Default: the file SSLKEYLOGFILE names, if set. Key logs embedded "
+                  "in a pcapng (editcap --inject-secrets) are always used")
+      ->check(CLI::ExistingFile);
   cmd->add_flag("-q,--quiet", args->quiet, "Print only problems");
   cmd->callback([&context, &exit_status, args] {
     Importer importer(context, *args);

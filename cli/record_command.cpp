@@ -131,8 +131,10 @@ void add_record_command(CLI::App& app, const CliContext& context, int& exit_stat
   auto pcap_args = std::make_shared<PcapArgs>();
   CLI::App* pcap = record->add_subcommand("pcap", "Capture packets from a network interface (libpcap)");
   pcap->footer(
-      "Reassembles TCP and reads HTTP/1.x on every port (HTTP is recognised by content); each exchange\n"
-      "is stored when its response is over. TLS is not decrypted. Capturing needs root, or once:\n"
+      "Reassembles TCP and reads HTTP/1.x, HTTP/2 and TLS on every port (recognised by content); each\n"
+      "exchange is stored when its response is over. TLS is decrypted with the key log (--keylog, or\n"
+      "SSLKEYLOGFILE); a TLS connection without keys is stored as one row saying so. Capturing needs\n"
+      "root, or once:\n"
       "  sudo setcap cap_net_raw,cap_net_admin+eip $(command -v trafficdb)\n"
       "When it stops, requests still unanswered are stored with an error, and the kernel's drop count\n"
       "is reported.\n\n"
@@ -143,6 +145,9 @@ void add_record_command(CLI::App& app, const CliContext& context, int& exit_stat
       ->check(CLI::Range(128, 262144))
       ->capture_default_str();
   pcap->add_flag("--promiscuous", pcap_args->source.promiscuous, "Put the interface in promiscuous mode");
+  pcap->add_option("--keylog", pcap_args->source.key_log_files,
+                   "TLS key log to decrypt HTTPS with (what SSLKEYLOGFILE makes clients write), followed while "
+                   "capturing; may be given more than once. Default: the file SSLKEYLOGFILE names, if set");
   add_record_options(pcap, *pcap_args, "'pcap', the interface");
   pcap->callback([&context, &exit_status, pcap_args] { exit_status = record_until_stopped(context, *pcap_args, pcap_args->source); });
 

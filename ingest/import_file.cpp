@@ -9,6 +9,7 @@
 #include "recorder/format_detection.h"
 #include "recorder/har/har_reader.h"
 #include "recorder/pcap/pcap_file_reader.h"
+#include "recorder/tls/key_log_file.h"
 
 namespace trafficdb {
 namespace {
@@ -118,6 +119,8 @@ Result<FileImportResult> import_file(Writer& writer, const std::string& path, co
   if (is_capture) {
     CaptureOptions capture_options;
     capture_options.http.max_body_bytes = options.max_body_bytes;
+    capture_options.http2.max_body_bytes = options.max_body_bytes;
+    capture_options.key_log_files = key_log_paths(options.key_log_files);
     auto read = read_pcap_file(path, sink, capture_options, options.progress);
     if (!read.is_ok()) {
       (void)writer.delete_session(*session);
@@ -155,6 +158,16 @@ Result<FileImportResult> import_file(Writer& writer, const std::string& path, co
   if (Status s = writer.finish_session(*session, session_status::imported, error); !s.is_ok())
     result.storage_error = s.message();
   return result;
+}
+
+Result<FileImportResult> import_file(const std::string& db_path, const std::string& path,
+                                     const FileImportOptions& options) {
+  auto writer = Writer::open(db_path, bulk_import_writer_options(options.max_body_bytes));
+  if (!writer.is_ok()) return writer.status();
+  auto imported = import_file(**writer, path, options);
+  const Status closed = (*writer)->close();
+  if (imported.is_ok() && !closed.is_ok() && !imported->storage_error) imported->storage_error = closed.message();
+  return imported;
 }
 
 }  // namespace trafficdb

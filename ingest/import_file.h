@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "model/import_report.h"
@@ -29,6 +30,8 @@ struct FileImportOptions {
   std::string name;             // session name; "" = the file's name
   std::string format = "auto";  // or a --format name (har, chlsj, pcap, pcapng)
   std::uint64_t max_body_bytes = 32u << 20;
+  // Captures: TLS key logs to decrypt with; empty = the file SSLKEYLOGFILE names, if set.
+  std::vector<std::string> key_log_files;
   ImportProgress progress;      // bytes read, exchanges stored
   const std::atomic<bool>* cancel = nullptr;
 };
@@ -45,5 +48,11 @@ struct FileImportResult {
 // Fails, leaving nothing behind, when the file cannot be read as any format
 // trafficdb imports.
 Result<FileImportResult> import_file(Writer& writer, const std::string& path, const FileImportOptions& options);
+
+// The same through a Writer of its own on the database at `db_path`
+// (bulk_import_writer_options), closed before it returns; a failure to
+// close is the result's storage_error.
+Result<FileImportResult> import_file(const std::string& db_path, const std::string& path,
+                                     const FileImportOptions& options);
 
 }  // namespace trafficdb

@@ -18,7 +18,7 @@ std::string text_or(const json& a, const char* name, const std::string& fallback
 
 // The source's config from start_capture's arguments (already checked
 // against the schema; the source's factory checks the rest).
-SourceSettings source_settings(const json& a) {
+SourceSettings source_settings(const json& a, McpContext& context) {
   const std::string source = a.at("source").get<std::string>();
   if (source == "pcap") {
     if (!a.contains("interface"))
@@ -28,6 +28,7 @@ SourceSettings source_settings(const json& a) {
     c.interface = a.at("interface").get<std::string>();
     c.filter = text_or(a, "filter", "");
     c.snaplen = static_cast<int>(a.at("snaplen").get<std::int64_t>());
+    if (a.contains("keylog")) c.key_log_files = {context.allowed_path(a.at("keylog").get<std::string>())};
     return c;
   }
   if (source == "charles") {
@@ -60,7 +61,7 @@ ToolResult start_capture(ToolCall& call) {
   }
   if (a.contains("max_exchanges")) options.max_exchanges = a.at("max_exchanges").get<std::uint64_t>();
   options.name = text_or(a, "name", "");
-  options.source.source = source_settings(a);
+  options.source.source = source_settings(a, call.context);
   auto session = call.context.captures().start(std::move(options));
   if (!session.is_ok()) throw ToolError(session.status().message());
   ToolResult result;
@@ -118,6 +119,10 @@ std::vector<Tool> capture_tools() {
        {"filter", T::string, "pcap: a BPF capture filter, as tcpdump takes it", nullptr, std::nullopt,
         std::nullopt, {}, false, "\"tcp port 8080\""},
        {"snaplen", T::integer, "pcap: bytes captured of each packet", 262144, 128, 262144},
+       {"keylog", T::string,
+        "pcap: a TLS key log to decrypt HTTPS with (what SSLKEYLOGFILE makes clients write; it may not exist "
+        "yet), followed while capturing; inside the allowed directories",
+        nullptr, std::nullopt, std::nullopt, {}, false, "\"/tmp/keys.log\""},
        {"proxy", T::string, "charles: Charles's proxy address", "http://127.0.0.1:8888"},
        {"user", T::string, "charles: Web Interface user", nullptr},
        {"password", T::string, "charles: Web Interface password (not stored)", nullptr},

@@ -17,10 +17,9 @@ using T = ParamSpec::Type;
 ToolResult import_capture(ToolCall& call) {
   const json& a = call.arguments;
   const std::string path = call.context.allowed_path(a.at("path").get<std::string>());
-  auto writer = Writer::open(call.context.db_path(), bulk_import_writer_options(32u << 20));
-  if (!writer.is_ok()) throw ToolError(writer.status().message());
   FileImportOptions options;
   options.name = a.contains("name") ? a.at("name").get<std::string>() : "";
+  if (a.contains("keylog")) options.key_log_files = {call.context.allowed_path(a.at("keylog").get<std::string>())};
   options.cancel = &call.cancelled;
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
@@ -28,8 +27,7 @@ ToolResult import_capture(ToolCall& call) {
     call.progress(static_cast<double>(bytes), ec ? std::nullopt : std::optional<double>(static_cast<double>(size)),
                   std::to_string(exchanges) + " exchanges stored");
   };
-  auto imported = import_file(**writer, path, options);
-  const Status closed = (*writer)->close();
+  auto imported = import_file(call.context.db_path(), path, options);
   if (!imported.is_ok()) throw ToolError(imported.status().message());
   const FileImportResult& r = *imported;
   json problems = json::array();
@@ -41,7 +39,6 @@ ToolResult import_capture(ToolCall& call) {
                : r.storage_error ? json(*r.storage_error)
                : r.report.fatal ? json(*r.report.fatal)
                                 : json(nullptr);
-  if (!closed.is_ok() && fatal.is_null()) fatal = closed.message();
   ToolResult result;
   result.structured = {{"session_id", r.session_id == 0 ? json(nullptr) : json(r.session_id)},
                        {"format", r.format},
@@ -86,13 +83,18 @@ std::vector<Tool> file_tools() {
   std::vector<Tool> tools;
   tools.push_back(Tool{
       "import_capture", "Import a capture file",
-      "Imports a pcap/pcapng capture, a Charles .chlsj session or a HAR file (detected by content) into a new "
-      "session and returns its session_id and what was stored; problems are listed (entries cut or rejected). "
+      "Imports a pcap/pcapng capture (HTTP/1.x and HTTP/2, in clear or TLS decrypted with a key log), a Charles "
+      ".chlsj session or a HAR file (detected by content) into a new session and returns its session_id and what "
+      "was stored; problems are listed (entries cut or rejected). "
       "The path must be inside a directory the server was started with (--allow-dir). Sends progress; can be "
       "cancelled (what was stored stays). Then use filter_exchanges or traffic_stats on the session.",
       {{"path", T::string, "The file to import", nullptr, std::nullopt, std::nullopt, {}, true,
         "\"captures/checkout.pcap\""},
-       {"name", T::string, "Session name (default: the file's name)", nullptr}},
+       {"name", T::string, "Session name (default: the file's name)", nullptr},
+       {"keylog", T::string,
+        "pcap/pcapng: a TLS key log (NSS format, what SSLKEYLOGFILE makes clients write) to decrypt HTTPS "
+        "with; inside the allowed directories. Key logs embedded in a pcapng are always used",
+        nullptr, std::nullopt, std::nullopt, {}, false, "\"captures/keys.log\""}},
       {{"type", "object"},
        {"properties",
         {{"session_id", {{"type", json::array({"integer", "null"})}}},

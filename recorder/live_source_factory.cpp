@@ -8,6 +8,7 @@
 #include "recorder/charles/charles_live_recorder.h"
 #include "recorder/httptoolkit/httptoolkit_recorder.h"
 #include "recorder/pcap/pcap_live_recorder.h"
+#include "recorder/tls/key_log_file.h"
 #include "recorder/url.h"
 
 namespace trafficdb {
@@ -41,6 +42,8 @@ Result<std::unique_ptr<LiveSource>> make_pcap(const PcapSourceConfig& c, const L
   options.snaplen = c.snaplen;
   options.promiscuous = c.promiscuous;
   options.capture.http.max_body_bytes = config.max_body_bytes;
+  options.capture.http2.max_body_bytes = config.max_body_bytes;
+  options.capture.key_log_files = key_log_paths(c.key_log_files);
   options.log = config.log;
   return std::unique_ptr<LiveSource>(std::make_unique<PcapLiveRecorder>(std::move(options), sink));
 }
@@ -128,7 +131,8 @@ std::string source_options_json(const LiveSourceConfig& config) {
             return nlohmann::json{{"interface", c.interface},
                                   {"filter", c.filter},
                                   {"snaplen", c.snaplen},
-                                  {"promiscuous", c.promiscuous}};
+                                  {"promiscuous", c.promiscuous},
+                                  {"key_log_files", key_log_paths(c.key_log_files)}};
           },
           [](const CharlesSourceConfig& c) {
             return nlohmann::json{{"proxy", c.proxy},

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "common/status.h"
 #include "model/exchange_sink.h"
@@ -30,6 +31,9 @@ struct PcapSourceConfig {
   std::string filter;     // BPF, as tcpdump takes it; "" = everything
   int snaplen = 262144;
   bool promiscuous = false;
+  // TLS key logs to decrypt with, followed while capturing; empty = the
+  // file SSLKEYLOGFILE names, if set.
+  std::vector<std::string> key_log_files;
 };
 
 // Charles Proxy, through its Web Interface.

@@ -8,9 +8,9 @@ packages=(
   libsqlite3-dev libsqlitecpp-dev sqlite3
   nlohmann-json3-dev libcpp-httplib-dev libssl-dev
   libpcap-dev zlib1g-dev libdeflate-dev libbrotli-dev libzstd-dev
-  libcli11-dev libre2-dev libboost-dev
+  libcli11-dev libre2-dev libboost-dev libnghttp2-dev
   catch2
-  tcpdump curl
+  tcpdump curl openssl nginx-light nghttp2-client
 )
 
 missing=()

@@ -78,8 +78,8 @@ class HttpConnection::RequestEvents final : public HttpMessageParser::Events {
     c_.try_hand_on();
   }
 
-  void on_opaque(std::string_view bytes, Micros at) override { c_.feed_websocket(0, bytes, at); }
-  void on_opaque_gap(std::uint64_t length) override { c_.lose_websocket(0, length); }
+  void on_opaque(std::string_view bytes, Micros at) override { c_.feed_opaque(0, bytes, at); }
+  void on_opaque_gap(std::uint64_t length) override { c_.lose_opaque(0, length, 0); }
   void on_not_http(std::string_view why) override { c_.ignore(why); }
 
  private:
@@ -112,6 +112,7 @@ class HttpConnection::ResponseEvents final : public HttpMessageParser::Events {
     if (m.status == 101) {
       const auto protocol = find_header(m.headers, "Upgrade");
       p->protocol_switch = protocol ? ascii_lower(*protocol) : "unknown";
+      if (p->protocol_switch == "h2c" && c_.h2c_factory_) c_.h2c_expected_ = true;
       plan.body_allowed = false;
       plan.after = HttpMessageParser::Plan::After::opaque;
       c_.switch_client(ClientNext::opaque, at);
@@ -149,8 +150,8 @@ class HttpConnection::ResponseEvents final : public HttpMessageParser::Events {
     c_.try_hand_on();
   }
 
-  void on_opaque(std::string_view bytes, Micros at) override { c_.feed_websocket(1, bytes, at); }
-  void on_opaque_gap(std::uint64_t length) override { c_.lose_websocket(1, length); }
+  void on_opaque(std::string_view bytes, Micros at) override { c_.feed_opaque(1, bytes, at); }
+  void on_opaque_gap(std::uint64_t length) override { c_.lose_opaque(1, length, 0); }
   void on_not_http(std::string_view why) override { c_.ignore(why); }
 
  private:
@@ -158,8 +159,9 @@ class HttpConnection::ResponseEvents final : public HttpMessageParser::Events {
 };
 
 HttpConnection::HttpConnection(const ConnectionInfo& info, const HttpCaptureOptions& options, BodyBudget& budget,
-                               CaptureOutput& output)
-    : info_(info), options_(options), budget_(budget), output_(output) {
+                               CaptureOutput& output, const TlsFacts* tls, H2cUpgradeFactory h2c)
+    : info_(info), options_(options), budget_(budget), output_(output), h2c_factory_(std::move(h2c)) {
+  if (tls) tls_ = *tls;
   if (info.saw_syn) {
     roles_decided_ = true;
     client_side_ = Side::originator;
@@ -247,6 +249,7 @@ void HttpConnection::on_close(Micros at) {
     response_parser_->finish(false, ended_phrase(StreamEnd::capture_end), at);
   }
   try_hand_on();
+  if (h2c_) h2c_->on_close(at);
   const std::string no_response =
       !server_end_ || *server_end_ == StreamEnd::capture_end
           ? std::string("no response in capture")
@@ -296,6 +299,7 @@ void HttpConnection::try_hand_on() {
     const bool request_over = !p.has_request || p.request.has_value();
     if (!request_over || !p.response) break;
     if (p.protocol_switch == "websocket" && !websocket_exchange_) hold_websocket(p);
+    else if (p.protocol_switch == "h2c" && h2c_expected_ && !h2c_ && p.request) start_h2c(p);
     else hand_on(p, "");
     pending_.pop_front();
     ++first_number_;
@@ -311,6 +315,7 @@ void HttpConnection::hand_on(Pending& p, const std::string& error) {
   if (p.has_request && !p.request) return;  // a request whose line never arrived whole
   c.informational = std::move(p.informational);
   c.protocol_switch = p.protocol_switch;
+  c.tls = tls_ ? &*tls_ : nullptr;
   c.source_key = client_.to_string() + ">" + server_.to_string() + "@" + std::to_string(info_.opened_at) + "#" +
                  std::to_string(p.number);
   c.error = error;
@@ -327,6 +332,7 @@ void HttpConnection::hold_websocket(Pending& p) {
   c.request = &*p.request;
   c.response = &*p.response;
   c.protocol_switch = p.protocol_switch;
+  c.tls = tls_ ? &*tls_ : nullptr;
   c.source_key = client_.to_string() + ">" + server_.to_string() + "@" + std::to_string(info_.opened_at) + "#" +
                  std::to_string(p.number);
   std::vector<std::string> caveats;
@@ -336,6 +342,36 @@ void HttpConnection::hold_websocket(Pending& p) {
                                                      options_.max_websocket_bytes);
   websocket_[1] = std::make_unique<WebSocketDecoder>(WebSocketMessage::Sender::server, options_.max_body_bytes,
                                                      options_.max_websocket_bytes);
+}
+
+void HttpConnection::start_h2c(Pending& p) {
+  ConnectionInfo info = info_;
+  info.originator = client_;
+  info.responder = server_;
+  info.saw_syn = true;
+  h2c_ = h2c_factory_(info, std::move(*p.request));
+  std::vector<EarlyOpaque> early = std::move(early_opaque_);
+  early_opaque_.clear();
+  early_opaque_bytes_ = 0;
+  for (EarlyOpaque& e : early) h2c_->on_data(e.direction == 0 ? Side::originator : Side::responder, e.bytes, e.at);
+}
+
+void HttpConnection::feed_opaque(int direction, std::string_view bytes, Micros at) {
+  if (h2c_) return h2c_->on_data(direction == 0 ? Side::originator : Side::responder, bytes, at);
+  if (h2c_expected_) {
+    // The upgrade's 101 is not handed on yet (its request may still be coming).
+    if (early_opaque_bytes_ + bytes.size() <= kMaxEarlyResponse) {
+      early_opaque_.push_back({direction, std::string(bytes), at});
+      early_opaque_bytes_ += bytes.size();
+    }
+    return;
+  }
+  feed_websocket(direction, bytes, at);
+}
+
+void HttpConnection::lose_opaque(int direction, std::uint64_t length, Micros at) {
+  if (h2c_) return h2c_->on_gap(direction == 0 ? Side::originator : Side::responder, length, at);
+  lose_websocket(direction, length);
 }
 
 void HttpConnection::feed_websocket(int direction, std::string_view bytes, Micros at) {

@@ -19,12 +19,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "recorder/capture_output.h"
 #include "recorder/http1/http_exchange_builder.h"
 #include "recorder/http1/http_message_parser.h"
 #include "recorder/pcap/tcp_reassembler.h"
@@ -32,26 +34,25 @@
 
 namespace trafficdb {
 
-class CaptureOutput {
- public:
-  virtual ~CaptureOutput() = default;
-  virtual void exchange(Exchange&& exchange) = 0;
-  // Something stored with a caveat (a body cut or not decoded).
-  virtual void problem(std::string message) = 0;
-  // A connection that is not followed, and why ("not HTTP/1.x", "HTTP/2").
-  virtual void skipped(std::string_view why) = 0;
-};
-
 struct HttpCaptureOptions {
   std::size_t max_body_bytes = 32u << 20;        // per body, decoded
   std::size_t max_websocket_bytes = 64u << 20;   // per connection, all messages
   std::size_t max_waiting_requests = 1024;       // unanswered requests kept per connection
 };
 
+// Builds the handler for the HTTP/2 that follows an `Upgrade: h2c` answered
+// 101: `info` names the client as the originator; `request` is the
+// upgraded request (stream 1's).
+using H2cUpgradeFactory =
+    std::function<std::unique_ptr<StreamHandler>(const ConnectionInfo& info, HttpMessage&& request)>;
+
 class HttpConnection final : public StreamHandler {
  public:
+  // `tls`: the connection is TLS, decrypted (copied; null for cleartext).
+  // `h2c`: follows HTTP/2 after an h2c upgrade (empty: the switch is
+  // noted and the rest of the connection skipped).
   HttpConnection(const ConnectionInfo& info, const HttpCaptureOptions& options, BodyBudget& budget,
-                 CaptureOutput& output);
+                 CaptureOutput& output, const TlsFacts* tls = nullptr, H2cUpgradeFactory h2c = {});
   ~HttpConnection() override;
 
   void on_data(Side side, std::string_view bytes, Micros at) override;
@@ -86,11 +87,15 @@ class HttpConnection final : public StreamHandler {
   void feed_websocket(int direction, std::string_view bytes, Micros at);
   void lose_websocket(int direction, std::uint64_t length);  // a gap: its later frames cannot be read
   void switch_client(ClientNext next, Micros at);
+  void start_h2c(Pending& p);
+  void feed_opaque(int direction, std::string_view bytes, Micros at);
+  void lose_opaque(int direction, std::uint64_t length, Micros at);
   void release_early_response();
   void ignore(std::string_view why);
 
   const ConnectionInfo info_;
   const HttpCaptureOptions& options_;
+  std::optional<TlsFacts> tls_;
   BodyBudget& budget_;
   CaptureOutput& output_;
 
@@ -125,6 +130,19 @@ class HttpConnection final : public StreamHandler {
   std::optional<Exchange> websocket_exchange_;
   std::unique_ptr<WebSocketDecoder> websocket_[2];  // [0] client's frames, [1] server's
   std::string websocket_error_;
+
+  // After a 101 to h2c: the HTTP/2 that follows, and the bytes that came
+  // before it could start (bounded).
+  H2cUpgradeFactory h2c_factory_;
+  std::unique_ptr<StreamHandler> h2c_;
+  struct EarlyOpaque {
+    int direction;
+    std::string bytes;
+    Micros at;
+  };
+  std::vector<EarlyOpaque> early_opaque_;
+  std::size_t early_opaque_bytes_ = 0;
+  bool h2c_expected_ = false;
 };
 
 // The StreamHandlerFactory that follows every connection as HTTP.

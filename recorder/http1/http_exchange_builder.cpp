@@ -9,13 +9,14 @@
 namespace trafficdb {
 namespace {
 
-std::string authority_of(const Endpoint& server) {
+std::string authority_of(const Endpoint& server, std::string_view scheme) {
   const std::string ip = server.ip.family == 6 ? "[" + server.ip.to_string() + "]" : server.ip.to_string();
-  return server.port == 80 ? ip : ip + ":" + std::to_string(server.port);
+  return server.port == default_port(scheme).value_or(0) ? ip : ip + ":" + std::to_string(server.port);
 }
 
-void set_url(Request& req, const HttpMessage& m, const Endpoint& server) {
-  req.scheme = "http";
+void set_url(Request& req, const HttpMessage& m, const Endpoint& server, const TlsFacts* tls) {
+  const std::string scheme = tls ? "https" : "http";
+  req.scheme = scheme;
   const std::string& target = m.target;
   if (m.method == "CONNECT") {  // authority-form
     req.url = target;
@@ -37,12 +38,15 @@ void set_url(Request& req, const HttpMessage& m, const Endpoint& server) {
     for (std::size_t i = 0; i < scheme_end; ++i) url[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(url[i])));
   } else {
     const auto host = find_header(m.headers, "Host");
-    const std::string authority = host && !host->empty() ? std::string(*host) : authority_of(server);
-    url = "http://" + authority + (target == "*" ? "" : target);
+    std::string authority = host && !host->empty() ? std::string(*host) : std::string();
+    if (authority.empty() && tls && !tls->server_name.empty())
+      authority = server.port == 443 ? tls->server_name : tls->server_name + ":" + std::to_string(server.port);
+    if (authority.empty()) authority = authority_of(server, scheme);
+    url = scheme + "://" + authority + (target == "*" ? "" : target);
   }
   req.url = url;
   if (auto parts = parse_url(url); parts.is_ok()) {
-    req.scheme = parts->scheme.empty() ? "http" : parts->scheme;
+    req.scheme = parts->scheme.empty() ? scheme : parts->scheme;
     req.host = parts->host;
     req.port = parts->port;
     req.path = target == "*" ? "*" : parts->path;
@@ -108,6 +112,31 @@ nlohmann::json headers_json(const Headers& headers) {
   return a;
 }
 
+// gRPC says how a call ended in grpc-status (trailers, or the headers of a
+// trailers-only response): a non-zero status is the exchange's error.
+void add_grpc_status(Exchange& ex, const HttpMessage& response) {
+  const Response& res = *ex.response;
+  auto status = find_header(response.trailers, "grpc-status");
+  if (!status) status = find_header(res.headers, "grpc-status");
+  if (!status || *status == "0") return;
+  static const char* names[] = {"OK",          "CANCELLED",        "UNKNOWN",          "INVALID_ARGUMENT",
+                                "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",   "PERMISSION_DENIED",
+                                "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+                                "UNIMPLEMENTED", "INTERNAL",      "UNAVAILABLE",      "DATA_LOSS",
+                                "UNAUTHENTICATED"};
+  std::string text = "gRPC status " + std::string(*status);
+  int code = -1;
+  if (status->size() <= 2 && !status->empty()) {
+    code = 0;
+    for (char c : *status) code = c >= '0' && c <= '9' ? code * 10 + (c - '0') : -1000;
+  }
+  if (code >= 0 && code < 17) text += std::string(" (") + names[code] + ")";
+  auto message = find_header(response.trailers, "grpc-message");
+  if (!message) message = find_header(res.headers, "grpc-message");
+  if (message && !message->empty()) text += ": " + std::string(*message);
+  append_error(ex.error, text);
+}
+
 }  // namespace
 
 Exchange build_exchange(CapturedExchange& c, std::size_t max_body_bytes, std::vector<std::string>& caveats) {
@@ -121,7 +150,7 @@ Exchange build_exchange(CapturedExchange& c, std::size_t max_body_bytes, std::ve
     Request& req = ex.request;
     req.method = m->method;
     req.http_version = m->version;
-    set_url(req, *m, c.server);
+    set_url(req, *m, c.server, c.tls);
     req.body = body_of(*m, max_body_bytes, "request", caveats);
     req.headers = std::move(m->headers);
     ex.tunnel = m->method == "CONNECT" && c.response && c.response->status / 100 == 2;
@@ -131,10 +160,10 @@ Exchange build_exchange(CapturedExchange& c, std::size_t max_body_bytes, std::ve
     if (!m->trailers.empty()) details["request_trailers"] = headers_json(m->trailers);
   } else {
     // Only the response was captured: the request's method and target are unknown.
-    ex.request.scheme = "http";
-    ex.request.host = c.server.ip.to_string();
+    ex.request.scheme = c.tls ? "https" : "http";
+    ex.request.host = c.tls && !c.tls->server_name.empty() ? c.tls->server_name : c.server.ip.to_string();
     ex.request.port = c.server.port;
-    ex.request.url = "http://" + authority_of(c.server);
+    ex.request.url = ex.request.scheme + "://" + authority_of(c.server, ex.request.scheme);
     ex.request.body.captured = false;
     append_error(ex.error, "no request in capture");
   }
@@ -164,6 +193,15 @@ Exchange build_exchange(CapturedExchange& c, std::size_t max_body_bytes, std::ve
     details["informational"] = std::move(list);
   }
   if (!c.protocol_switch.empty()) details["protocol_switch"] = c.protocol_switch;
+  if (c.http2_stream) details["stream"] = c.http2_stream;
+  if (c.pushed) details["pushed"] = true;
+  if (c.tls) {
+    nlohmann::ordered_json tls = {{"version", c.tls->version}, {"cipher_suite", c.tls->cipher_suite}};
+    if (!c.tls->server_name.empty()) tls["sni"] = c.tls->server_name;
+    if (!c.tls->alpn.empty()) tls["alpn"] = c.tls->alpn;
+    details["tls"] = std::move(tls);
+  }
+  if (c.response) add_grpc_status(ex, *c.response);
   if (!details.empty()) ex.details = details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return ex;
 }

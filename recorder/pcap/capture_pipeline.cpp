@@ -8,8 +8,10 @@ CapturePipeline::CapturePipeline(int link_type, ExchangeSink& sink, const Captur
       report_(report),
       options_(options),
       budget_(options.body_budget_bytes),
+      protocols_{&options_.http, &options_.http2, &tls_, &budget_, this},
+      tls_(key_log_, options_.tls, tls_plaintext_factory(protocols_), *this),
       decoder_(link_type),
-      reassembler_(http_connection_factory(options_.http, budget_, *this), options.reassembly) {}
+      reassembler_(connection_router_factory(protocols_), options.reassembly) {}
 
 CapturePipeline::~CapturePipeline() = default;
 
@@ -32,9 +34,15 @@ bool CapturePipeline::add(std::string_view frame, std::size_t wire_length, Micro
   return sink_status_.is_ok();
 }
 
-void CapturePipeline::expire_idle(Micros now) { reassembler_.expire_idle(now); }
+void CapturePipeline::expire_idle(Micros now) {
+  reassembler_.expire_idle(now);
+  tls_.expire(now);
+}
 
-void CapturePipeline::finish(Micros at) { reassembler_.finish(at); }
+void CapturePipeline::finish(Micros at) {
+  reassembler_.finish(at);
+  tls_.finish(at);
+}
 
 void CapturePipeline::exchange(Exchange&& exchange) {
   if (!sink_status_.is_ok()) return;
@@ -59,6 +67,7 @@ CaptureCounts CapturePipeline::counts() const {
   CaptureCounts c = counts_;
   c.connections = reassembler_.stats().connections;
   c.gap_bytes = reassembler_.stats().gap_bytes;
+  c.tls = tls_.counts();
   return c;
 }
 
@@ -66,7 +75,11 @@ void CapturePipeline::add_notes(ImportReport& report) const {
   const CaptureCounts c = counts();
   report.notes.push_back(std::to_string(c.packets) + " packets, " + std::to_string(c.tcp_segments) +
                          " TCP segments, " + std::to_string(c.connections) + " TCP connections");
-  if (c.exchanges == 0) report.notes.push_back("no HTTP/1.x exchanges found");
+  if (c.exchanges == 0) report.notes.push_back("no HTTP exchanges found");
+  if (c.tls.connections)
+    report.notes.push_back(std::to_string(c.tls.connections) + " TLS connections: " + std::to_string(c.tls.decrypted) +
+                           " decrypted, " + std::to_string(c.tls.without_keys) + " without keys, " +
+                           std::to_string(c.tls.failed) + " failed");
   for (const auto& [why, n] : c.skipped)
     report.notes.push_back(std::to_string(n) + (n == 1 ? " connection" : " connections") + " skipped: " + why);
   if (c.incomplete_exchanges)

@@ -1,6 +1,12 @@
 // CapturePipeline: captured frames in, HTTP exchanges out.
 //
-//   frame -> PacketDecoder -> TcpReassembler -> HttpConnection -> ExchangeSink
+//   frame -> PacketDecoder -> TcpReassembler -> ConnectionRouter
+//            -> [TlsConnection ->] HttpConnection | Http2Connection -> ExchangeSink
+//
+// TLS is decrypted with the secrets in key_log(): fill it before the
+// packets come (key log files, a pcapng's Decryption Secrets Blocks), or
+// while they come, calling keys_arrived() after (a live capture whose
+// clients append to their key log).
 //
 // Shared by the file import and the live recorder. Single-threaded: call it
 // from one thread. Memory is bounded whatever the capture's length: the
@@ -12,18 +18,26 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "model/exchange_sink.h"
 #include "model/import_report.h"
+#include "recorder/connection_router.h"
 #include "recorder/http1/http_connection.h"
+#include "recorder/http2/http2_connection.h"
 #include "recorder/pcap/packet_decoder.h"
 #include "recorder/pcap/tcp_reassembler.h"
+#include "recorder/tls/key_log.h"
+#include "recorder/tls/tls_connection.h"
 
 namespace trafficdb {
 
 struct CaptureOptions {
   HttpCaptureOptions http;
+  Http2Options http2;
+  TlsOptions tls;
+  std::vector<std::string> key_log_files;  // NSS key logs (SSLKEYLOGFILE) to decrypt TLS with
   ReassemblyLimits reassembly;
   std::size_t body_budget_bytes = 96u << 20;  // body bytes held by unfinished exchanges, in all
 };
@@ -38,6 +52,7 @@ struct CaptureCounts {
   std::uint64_t incomplete_exchanges = 0;  // of those, stored with an error
   std::uint64_t gap_bytes = 0;
   std::map<std::string, std::uint64_t, std::less<>> skipped;  // connections not followed, by reason
+  TlsCounts tls;
 };
 
 class CapturePipeline final : private CaptureOutput {
@@ -58,6 +73,11 @@ class CapturePipeline final : private CaptureOutput {
   // handed on with their error.
   void finish(Micros at);
 
+  // Where TLS secrets are looked up.
+  KeyLog& key_log() { return key_log_; }
+  // The key log grew: connections waiting for their keys look again.
+  void keys_arrived(Micros at) { tls_.keys_arrived(at); }
+
   const Status& sink_status() const { return sink_status_; }
   CaptureCounts counts() const;
 
@@ -74,6 +94,9 @@ class CapturePipeline final : private CaptureOutput {
   ImportReport& report_;
   const CaptureOptions options_;
   BodyBudget budget_;
+  KeyLog key_log_;
+  ConnectionProtocols protocols_;
+  TlsContext tls_;
   PacketDecoder decoder_;
   TcpReassembler reassembler_;
   CaptureCounts counts_;

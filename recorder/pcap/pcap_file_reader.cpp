@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <memory>
 
+#include "recorder/pcap/pcapng_secrets.h"
+#include "recorder/tls/key_log_file.h"
+
 namespace trafficdb {
 namespace {
 
@@ -37,6 +40,15 @@ Result<ImportReport> read_pcap_file(const std::string& path, ExchangeSink& sink,
 
   ImportReport report;
   CapturePipeline pipeline(link_type, sink, options, report);
+  for (const std::string& key_file : options.key_log_files) {
+    KeyLogFile file(key_file);
+    if (auto read = file.refresh(pipeline.key_log()); !read.is_ok()) return read.status();
+  }
+  auto embedded = read_pcapng_key_logs(path);
+  if (!embedded.is_ok()) return embedded.status();
+  for (const std::string& text : *embedded) pipeline.key_log().add_text(text);
+  if (!embedded->empty())
+    report.notes.push_back(std::to_string(embedded->size()) + " TLS key log(s) embedded in the capture read");
   std::FILE* file = pcap_file(handle.get());
   std::uint64_t packets = 0;
   Micros last_at = 0;

@@ -1,5 +1,7 @@
-// Importing a pcap or pcapng file: every HTTP/1.x exchange in it, through
-// the CapturePipeline, into a sink.
+// Importing a pcap or pcapng file: every HTTP exchange in it (HTTP/1.x and
+// HTTP/2, in clear or in TLS decrypted with the key logs in
+// options.key_log_files and those the pcapng carries), through the
+// CapturePipeline, into a sink.
 //
 // The file is read with libpcap, one packet at a time: memory does not grow
 // with the file. A file libpcap cannot read to its end (cut short, corrupt,
@@ -15,8 +17,9 @@
 
 namespace trafficdb {
 
-// Fails only when the file cannot be opened as a capture at all, or its link
-// type is not one trafficdb reads; everything else is in the report.
+// Fails only when the file cannot be opened as a capture at all, its link
+// type is not one trafficdb reads, or a key log file cannot be read;
+// everything else is in the report.
 Result<ImportReport> read_pcap_file(const std::string& path, ExchangeSink& sink, const CaptureOptions& options,
                                     const ImportProgress& progress = {});
 

@@ -110,7 +110,19 @@ Status PcapLiveRecorder::start() {
     handle_.reset();
     return Status::error(std::string("cannot read the capture without blocking: ") + errbuf);
   }
-  pipeline_ = std::make_unique<CapturePipeline>(link_type, *counting_, options_.capture, report_);
+  CaptureOptions capture = options_.capture;
+  capture.tls.wait_for_keys = true;  // clients write their keys while the capture runs
+  pipeline_ = std::make_unique<CapturePipeline>(link_type, *counting_, capture, report_);
+  for (const std::string& path : capture.key_log_files) {
+    key_logs_.emplace_back(path);
+    // A key log that does not exist yet is fine: a browser creates it when it starts.
+    if (auto read = key_logs_.back().refresh(pipeline_->key_log()); !read.is_ok() && !read.status().is(Status::Code::not_found)) {
+      handle_.reset();
+      pipeline_.reset();
+      key_logs_.clear();
+      return read.status();
+    }
+  }
   started_ = true;
   thread_ = std::thread([this] { run(); });
   return Status::ok();
@@ -120,6 +132,7 @@ void PcapLiveRecorder::run() {
   pcap_t* p = handle_->pcap;
   const int fd = pcap_get_selectable_fd(p);
   Micros last_expiry = now_micros();
+  Micros last_keys = last_expiry;
   const auto on_packet = [](u_char* self, const pcap_pkthdr* h, const u_char* bytes) {
     auto* recorder = reinterpret_cast<PcapLiveRecorder*>(self);
     recorder->packets_.fetch_add(1, std::memory_order_relaxed);
@@ -138,12 +151,30 @@ void PcapLiveRecorder::run() {
       break;
     }
     const Micros now = now_micros();
+    if (now - last_keys > 200'000) {
+      read_key_logs(now);
+      last_keys = now;
+    }
     if (now - last_expiry > 1'000'000) {
       pipeline_->expire_idle(now);
       read_kernel_stats();
       last_expiry = now;
     }
   }
+}
+
+void PcapLiveRecorder::read_key_logs(Micros now) {
+  bool grew = false;
+  for (KeyLogFile& file : key_logs_) {
+    auto read = file.refresh(pipeline_->key_log());
+    if (read.is_ok()) {
+      grew = grew || *read;
+    } else if (!read.status().is(Status::Code::not_found) && options_.log && !key_log_warned_) {
+      options_.log("cannot read the key log: " + read.status().message());
+      key_log_warned_ = true;
+    }
+  }
+  if (grew) pipeline_->keys_arrived(now);
 }
 
 void PcapLiveRecorder::read_kernel_stats() {
@@ -164,6 +195,7 @@ Status PcapLiveRecorder::stop() {
   if (kernel_dropped_.load() > 0 && options_.log)
     options_.log("the kernel dropped packets: exchanges on those connections may be incomplete; a narrower "
                  "--filter helps");
+  read_key_logs(now_micros());  // keys written just before the end
   if (pipeline_->sink_status().is_ok()) pipeline_->finish(now_micros());
   if (failure_.is_ok() && !pipeline_->sink_status().is_ok()) failure_ = pipeline_->sink_status();
   handle_.reset();

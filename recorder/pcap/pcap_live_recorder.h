@@ -1,6 +1,10 @@
 // PcapLiveRecorder: captures from a network interface with libpcap and
 // stores the HTTP/1.x exchanges it sees, as they complete.
 //
+// TLS is decrypted with the key logs in options.capture.key_log_files,
+// read at start and followed while capturing (clients append to them):
+// records that come before their keys wait for them (TlsOptions).
+//
 // start() opens the interface (with the snapshot length and BPF filter
 // asked for) and says plainly what to do when it cannot: no permission
 // (run as root, or give the binary cap_net_raw and cap_net_admin), no such
@@ -26,6 +30,7 @@
 #include "model/exchange_sink.h"
 #include "recorder/live_source.h"
 #include "recorder/pcap/capture_pipeline.h"
+#include "recorder/tls/key_log_file.h"
 
 namespace trafficdb {
 
@@ -74,12 +79,15 @@ class PcapLiveRecorder final : public LiveSource {
   struct Handle;
   void run();
   void read_kernel_stats();
+  void read_key_logs(Micros now);
 
   PcapLiveOptions options_;
   ExchangeSink& sink_;
   std::unique_ptr<CountingSink> counting_;
   std::unique_ptr<Handle> handle_;
   std::unique_ptr<CapturePipeline> pipeline_;
+  std::vector<KeyLogFile> key_logs_;  // followed while capturing: clients append to them
+  bool key_log_warned_ = false;
   ImportReport report_;
   std::thread thread_;
   std::atomic<bool> stopping_{false};

@@ -1,0 +1,540 @@
+#include "recorder/tls/tls_connection.h"
+
+#include <cstring>
+#include <deque>
+#include <optional>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "recorder/http1/http_connection.h"
+#include "recorder/http2/frame_reader.h"
+#include "recorder/tls/cipher_suite.h"
+#include "recorder/tls/handshake.h"
+#include "recorder/tls/record_decrypter.h"
+
+namespace trafficdb {
+namespace {
+
+namespace record_type {
+constexpr std::uint8_t change_cipher_spec = 20, alert = 21, handshake = 22, application_data = 23;
+}
+
+constexpr std::size_t kRecordHeader = 5;
+constexpr std::size_t kMaxRecordFragment = (1u << 14) + 2048;
+
+std::string version_name(std::uint16_t v) {
+  switch (v) {
+    case kTls10: return "TLS 1.0";
+    case kTls11: return "TLS 1.1";
+    case kTls12: return "TLS 1.2";
+    case kTls13: return "TLS 1.3";
+  }
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%04x", v);
+  return buf;
+}
+
+std::string hex(std::string_view bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+std::uint16_t u16(std::string_view b, std::size_t at) {
+  return static_cast<std::uint16_t>(static_cast<unsigned char>(b[at]) << 8 | static_cast<unsigned char>(b[at + 1]));
+}
+
+const char* side_name(bool client) { return client ? "client" : "server"; }
+
+}  // namespace
+
+struct TlsConnection::Direction {
+  std::string partial;  // an incomplete record, header included
+  std::unique_ptr<HandshakeReader> plain_handshake, protected_handshake;
+  std::unique_ptr<RecordDecrypter> decrypter;
+  bool protected_records = false;  // TLS 1.2: after ChangeCipherSpec
+  std::string secret;              // TLS 1.3: this direction's current traffic secret
+  bool finished_read = false;      // TLS 1.3: its Finished was read; traffic secret 0 follows
+  bool key_update_read = false;
+  bool stopped = false;            // a gap or a record that did not open: nothing more decrypts
+  std::uint64_t wire_bytes = 0;
+  std::uint64_t records = 0;
+};
+
+struct TlsConnection::State {
+  Direction dir[2];
+  std::optional<Side> client_side;
+  std::optional<ClientHello> client_hello;
+  std::optional<ServerHello> server_hello;
+  std::optional<CipherSuite> suite;
+  bool tls13 = false;
+  enum class Phase { handshake, waiting_for_keys, decrypting, undecryptable } phase = Phase::handshake;
+  std::string problem;       // why it is not (or no longer) decrypted
+  bool keys_missing = false;  // the problem is that the key log has nothing for it
+  std::unique_ptr<StreamHandler> inner;
+  TlsFacts facts;
+  struct Held {
+    Side side;
+    std::uint8_t type;
+    std::uint16_t version;
+    std::string fragment;
+    Micros at;
+  };
+  std::deque<Held> held;  // protected records waiting for keys, both directions in capture order
+  std::size_t held_bytes = 0;
+  Micros hold_since = 0;
+  Micros first_at = 0, last_at = 0;
+  // The TCP connection ended while keys were awaited: replayed once they come.
+  std::optional<Micros> closed_at;
+  std::uint64_t plaintext_bytes = 0;  // handed to the handler inside
+  std::vector<std::pair<Side, StreamEnd>> ends;
+};
+
+TlsConnection::TlsConnection(const ConnectionInfo& info, TlsContext& context)
+    : info_(info), context_(context), state_(std::make_unique<State>()) {
+  ++context_.counts_.connections;
+  if (info.saw_syn) state_->client_side = Side::originator;
+  for (int i = 0; i < 2; ++i) {
+    const Side side = static_cast<Side>(i);
+    state_->dir[i].plain_handshake = std::make_unique<HandshakeReader>(
+        [this, side](std::uint8_t type, std::string_view body, bool whole) {
+          if (whole) on_plain_handshake(side, type, body, state_->last_at);
+        });
+    state_->dir[i].protected_handshake = std::make_unique<HandshakeReader>(
+        [this, side](std::uint8_t type, std::string_view body, bool whole) {
+          if (whole || type == tls_handshake_type::finished) on_protected_handshake(side, type, body, state_->last_at);
+        });
+  }
+}
+
+TlsConnection::~TlsConnection() { context_.waiting_.erase(this); }
+
+Side TlsConnection::client() const { return state_->client_side.value_or(Side::originator); }
+
+void TlsConnection::on_data(Side side, std::string_view bytes, Micros at) {
+  State& s = *state_;
+  if (s.first_at == 0) s.first_at = at;
+  s.last_at = at;
+  Direction& d = s.dir[static_cast<int>(side)];
+  d.wire_bytes += bytes.size();
+  if (d.stopped) {
+    if (s.inner) s.inner->on_gap(side == client() ? Side::originator : Side::responder, bytes.size(), at);
+    return;
+  }
+  d.partial.append(bytes);
+  read_records(side, at);
+}
+
+void TlsConnection::read_records(Side side, Micros at) {
+  Direction& d = state_->dir[static_cast<int>(side)];
+  std::size_t used = 0;
+  while (!d.stopped && d.partial.size() - used >= kRecordHeader) {
+    const std::string_view rest = std::string_view(d.partial).substr(used);
+    const auto type = static_cast<std::uint8_t>(rest[0]);
+    const std::uint16_t version = u16(rest, 1);
+    const std::size_t length = u16(rest, 3);
+    if (type < record_type::change_cipher_spec || type > record_type::application_data || rest[1] != 3 ||
+        length > kMaxRecordFragment) {
+      d.stopped = true;
+      give_up(std::string("the ") + side_name(side == client()) + "'s bytes stop being TLS records after " +
+                  std::to_string(d.wire_bytes - (d.partial.size() - used)) + " bytes",
+              false, at);
+      break;
+    }
+    if (rest.size() < kRecordHeader + length) break;
+    ++d.records;
+    on_record(side, type, version, rest.substr(kRecordHeader, length), at);
+    used += kRecordHeader + length;
+  }
+  d.partial.erase(0, used);
+}
+
+void TlsConnection::on_record(Side side, std::uint8_t type, std::uint16_t version, std::string_view fragment,
+                              Micros at) {
+  State& s = *state_;
+  Direction& d = s.dir[static_cast<int>(side)];
+  if (s.phase == State::Phase::undecryptable) return;
+  if (type == record_type::change_cipher_spec) {
+    if (!s.tls13) d.protected_records = true;  // TLS 1.3 sends it only for middleboxes
+    return;
+  }
+  const bool is_protected = d.protected_records || (s.tls13 && type == record_type::application_data);
+  if (!is_protected) {
+    if (type == record_type::handshake) d.plain_handshake->feed(fragment);
+    else if (type == record_type::application_data)
+      give_up("the capture holds no TLS handshake for this connection (it started later)", false, at);
+    return;  // alerts in clear say nothing we keep
+  }
+  if (s.phase == State::Phase::handshake && !s.server_hello) {
+    give_up("protected records before the handshake was seen", false, at);
+    return;
+  }
+  open_record(side, type, version, fragment, at);
+}
+
+void TlsConnection::on_plain_handshake(Side side, std::uint8_t type, std::string_view body, Micros at) {
+  State& s = *state_;
+  if (type == tls_handshake_type::client_hello) {
+    auto hello = parse_client_hello(body);
+    if (!hello.is_ok()) return give_up(hello.status().message(), false, at);
+    if (!s.client_side) s.client_side = side;
+    s.facts.server_name = hello->server_name;
+    s.client_hello = std::move(hello).value();
+  } else if (type == tls_handshake_type::server_hello) {
+    auto hello = parse_server_hello(body);
+    if (!hello.is_ok()) return give_up(hello.status().message(), false, at);
+    if (hello->hello_retry_request) return;  // a second ClientHello follows
+    if (!s.client_side) s.client_side = other(side);
+    s.tls13 = hello->version == kTls13;
+    s.facts.version = version_name(hello->version);
+    s.facts.alpn = hello->alpn;
+    s.server_hello = std::move(hello).value();
+    if (!s.client_hello) return give_up("the capture holds no ClientHello for this connection", false, at);
+    find_keys(at);
+  }
+}
+
+bool TlsConnection::find_keys(Micros at) {
+  State& s = *state_;
+  const ServerHello& server = *s.server_hello;
+  s.suite = find_cipher_suite(server.cipher_suite);
+  if (!s.suite) {
+    char id[8];
+    std::snprintf(id, sizeof id, "0x%04X", server.cipher_suite);
+    give_up(std::string("its cipher suite ") + id + " is not one trafficdb decrypts", true, at);
+    return false;
+  }
+  s.facts.cipher_suite = std::string(s.suite->name);
+  if (server.version < kTls10 || server.version > kTls13 || s.suite->tls13 != s.tls13) {
+    give_up("its version " + version_name(server.version) + " is not one trafficdb decrypts", true, at);
+    return false;
+  }
+  ClientRandom random{};
+  if (s.client_hello->random.size() != random.size()) return false;
+  std::memcpy(random.data(), s.client_hello->random.data(), random.size());
+  const TlsSecrets* secrets = context_.keys_.find(random);
+  const bool enough = secrets && (s.tls13 ? secrets->has_tls13_handshake() && secrets->has_tls13_traffic()
+                                          : secrets->has_tls12());
+  if (!enough) {
+    const std::string why = "no keys for it in the key log (client random " + hex(s.client_hello->random) + ")";
+    if (context_.options_.wait_for_keys && s.phase != State::Phase::undecryptable) {
+      if (s.phase != State::Phase::waiting_for_keys) s.hold_since = at;
+      s.phase = State::Phase::waiting_for_keys;
+      s.problem = why;
+      s.keys_missing = true;
+      context_.waiting_.insert(this);
+    } else {
+      give_up(why, true, at);
+    }
+    return false;
+  }
+  const Side c = client();
+  Direction& cd = s.dir[static_cast<int>(c)];
+  Direction& sd = s.dir[static_cast<int>(other(c))];
+  if (s.tls13) {
+    if (!start_tls13_direction(c, secrets->client_handshake_secret) ||
+        !start_tls13_direction(other(c), secrets->server_handshake_secret))
+      return false;
+    cd.secret = secrets->client_traffic_secret_0;
+    sd.secret = secrets->server_traffic_secret_0;
+  } else {
+    auto keys = tls12_direction_keys(*s.suite, server.version, secrets->master_secret, s.client_hello->random,
+                                     server.random);
+    const bool etm = s.client_hello->encrypt_then_mac && server.encrypt_then_mac &&
+                     s.suite->protection == RecordProtection::aes_cbc_hmac;
+    auto client_decrypter =
+        keys.is_ok() ? RecordDecrypter::create(*s.suite, server.version, keys->first, etm) : keys.status();
+    auto server_decrypter =
+        keys.is_ok() ? RecordDecrypter::create(*s.suite, server.version, keys->second, etm) : keys.status();
+    if (!client_decrypter.is_ok() || !server_decrypter.is_ok()) {
+      give_up((client_decrypter.is_ok() ? server_decrypter.status() : client_decrypter.status()).message(), false,
+              at);
+      return false;
+    }
+    cd.decrypter = std::move(client_decrypter).value();
+    sd.decrypter = std::move(server_decrypter).value();
+  }
+  context_.waiting_.erase(this);
+  s.phase = State::Phase::decrypting;
+  s.problem.clear();
+  s.keys_missing = false;
+  if (!s.tls13) start_inner(at);  // TLS 1.2 said ALPN in the ServerHello
+  release_held(at);
+  return true;
+}
+
+bool TlsConnection::start_tls13_direction(Side side, const std::string& secret) {
+  State& s = *state_;
+  auto keys = tls13_direction_keys(*s.suite, secret);
+  auto decrypter = keys.is_ok() ? RecordDecrypter::create(*s.suite, kTls13, *keys, false) : keys.status();
+  if (!decrypter.is_ok()) {
+    give_up(decrypter.status().message(), false, s.last_at);
+    return false;
+  }
+  s.dir[static_cast<int>(side)].decrypter = std::move(decrypter).value();
+  return true;
+}
+
+void TlsConnection::open_record(Side side, std::uint8_t type, std::uint16_t version, std::string_view fragment,
+                                Micros at) {
+  State& s = *state_;
+  Direction& d = s.dir[static_cast<int>(side)];
+  if (s.phase == State::Phase::waiting_for_keys || s.phase == State::Phase::handshake) {
+    if (s.phase == State::Phase::waiting_for_keys && s.held_bytes + fragment.size() <= context_.options_.max_held_bytes &&
+        at - s.hold_since <= context_.options_.max_hold) {
+      s.held.push_back({side, type, version, std::string(fragment), at});
+      s.held_bytes += fragment.size();
+      return;
+    }
+    give_up(s.problem.empty() ? std::string("protected records before its keys were known") : s.problem,
+            s.keys_missing, at);
+    return;
+  }
+  if (d.stopped || !d.decrypter) return;
+  std::string plaintext;
+  std::uint8_t inner_type = type;
+  if (Status opened = d.decrypter->open(inner_type, version, fragment, plaintext); !opened.is_ok()) {
+    d.stopped = true;
+    const bool is_client = side == client();
+    give_up(std::string("the ") + side_name(is_client) + "'s " + opened.message(), false, at);
+    return;
+  }
+  if (inner_type == record_type::application_data) {
+    deliver(side, plaintext, at);
+  } else if (inner_type == record_type::handshake) {
+    d.protected_handshake->feed(plaintext);
+  }
+  if (s.tls13 && (d.finished_read || d.key_update_read)) {
+    std::string next = d.finished_read ? d.secret : std::string();
+    if (d.key_update_read) {
+      auto updated = tls13_next_traffic_secret(*s.suite, d.secret);
+      if (!updated.is_ok()) return give_up(updated.status().message(), false, at);
+      next = *updated;
+    }
+    d.finished_read = d.key_update_read = false;
+    d.secret = next;
+    start_tls13_direction(side, next);
+  }
+}
+
+void TlsConnection::on_protected_handshake(Side side, std::uint8_t type, std::string_view body, Micros at) {
+  State& s = *state_;
+  Direction& d = s.dir[static_cast<int>(side)];
+  if (!s.tls13) return;
+  if (type == tls_handshake_type::encrypted_extensions) {
+    if (auto alpn = parse_encrypted_extensions_alpn(body); alpn.is_ok()) s.facts.alpn = *alpn;
+  } else if (type == tls_handshake_type::finished) {
+    // The secret for what follows is traffic secret 0 (already in d.secret);
+    // a Finished after that would be a second handshake: not expected.
+    if (d.decrypter && !d.secret.empty()) d.finished_read = true;
+  } else if (type == tls_handshake_type::key_update) {
+    d.key_update_read = true;
+  }
+  (void)at;
+}
+
+void TlsConnection::start_inner(Micros at) {
+  State& s = *state_;
+  if (s.inner) return;
+  ConnectionInfo inner_info = info_;
+  if (client() != Side::originator) std::swap(inner_info.originator, inner_info.responder);
+  inner_info.saw_syn = true;
+  (void)at;
+  s.inner = context_.inner_(inner_info, s.facts);
+}
+
+void TlsConnection::deliver(Side side, std::string_view plaintext, Micros at) {
+  State& s = *state_;
+  if (!s.inner) {
+    // ALPN not seen (its EncryptedExtensions came later in the capture, or
+    // none was negotiated): HTTP/2 says so with its preface.
+    if (s.facts.alpn.empty() && side == client() && plaintext.substr(0, kHttp2Preface.size()) == kHttp2Preface)
+      s.facts.alpn = "h2";
+    start_inner(at);
+  }
+  s.plaintext_bytes += plaintext.size();
+  if (s.inner && !plaintext.empty())
+    s.inner->on_data(side == client() ? Side::originator : Side::responder, plaintext, at);
+}
+
+void TlsConnection::release_held(Micros at) {
+  State& s = *state_;
+  while (!s.held.empty() && s.phase == State::Phase::decrypting) {
+    State::Held h = std::move(s.held.front());
+    s.held.pop_front();
+    s.held_bytes -= h.fragment.size();
+    open_record(h.side, h.type, h.version, h.fragment, h.at);
+  }
+  (void)at;
+}
+
+void TlsConnection::retry_keys(Micros at, bool expired) {
+  State& s = *state_;
+  if (s.phase != State::Phase::waiting_for_keys) return;
+  if (expired || at - s.hold_since > context_.options_.max_hold) {
+    give_up(s.problem, true, at);
+  } else {
+    find_keys(at);
+  }
+  if (s.closed_at && s.phase != State::Phase::waiting_for_keys) finish_close(std::max(at, *s.closed_at));
+}
+
+void TlsConnection::give_up(std::string why, bool keys_missing, Micros at) {
+  State& s = *state_;
+  context_.waiting_.erase(this);
+  if (s.problem.empty() || s.phase == State::Phase::waiting_for_keys) {
+    s.problem = std::move(why);
+    s.keys_missing = keys_missing;
+  }
+  for (Direction& d : s.dir) d.stopped = true;
+  s.held.clear();
+  s.held_bytes = 0;
+  if (!s.inner) {
+    s.phase = State::Phase::undecryptable;
+    return;
+  }
+  // Part of it was decrypted: what is open inside ends with a gap.
+  for (Side side : {Side::originator, Side::responder}) s.inner->on_gap(side, 1, at);
+}
+
+void TlsConnection::on_gap(Side side, std::uint64_t length, Micros at) {
+  State& s = *state_;
+  Direction& d = s.dir[static_cast<int>(side)];
+  d.wire_bytes += length;
+  if (d.stopped) {
+    if (s.inner) s.inner->on_gap(side == client() ? Side::originator : Side::responder, length, at);
+    return;
+  }
+  d.partial.clear();
+  give_up(std::to_string(length) + " bytes of the " + side_name(side == client()) +
+              "'s TLS records are missing from the capture; nothing after them can be decrypted",
+          false, at);
+}
+
+void TlsConnection::on_end(Side side, StreamEnd how, Micros at) {
+  State& s = *state_;
+  if (s.inner) s.inner->on_end(side == client() ? Side::originator : Side::responder, how, at);
+  else s.ends.emplace_back(side, how);
+}
+
+bool TlsConnection::close_deferred() const {
+  return state_->closed_at && state_->phase == State::Phase::waiting_for_keys;
+}
+
+void TlsConnection::on_close(Micros at) {
+  State& s = *state_;
+  if (s.phase == State::Phase::waiting_for_keys && at - s.hold_since <= context_.options_.max_hold) {
+    s.closed_at = at;  // the keys may still come: TlsContext keeps this connection
+    return;
+  }
+  finish_close(at);
+}
+
+void TlsConnection::finish_close(Micros at) {
+  State& s = *state_;
+  context_.waiting_.erase(this);
+  if (s.phase == State::Phase::waiting_for_keys) give_up(s.problem, true, at);
+  if (s.inner && s.plaintext_bytes == 0 && !s.problem.empty()) s.inner.reset();  // nothing inside was read
+  if (s.inner) {
+    for (const auto& [side, how] : s.ends) s.inner->on_end(side == client() ? Side::originator : Side::responder, how, at);
+    s.ends.clear();
+    s.inner->on_close(at);
+    if (s.problem.empty()) ++context_.counts_.decrypted;
+    else ++context_.counts_.failed;
+    if (!s.problem.empty()) context_.output_.problem("TLS connection " + info_.originator.to_string() + " <-> " +
+                                                     info_.responder.to_string() + ": " + s.problem);
+    return;
+  }
+  if (s.keys_missing) ++context_.counts_.without_keys;
+  else ++context_.counts_.failed;
+  emit_undecrypted_row(at);
+}
+
+void TlsConnection::emit_undecrypted_row(Micros at) {
+  State& s = *state_;
+  const Side c = client();
+  const Endpoint& client_end = c == Side::originator ? info_.originator : info_.responder;
+  const Endpoint& server_end = c == Side::originator ? info_.responder : info_.originator;
+  Exchange e;
+  Request& rq = e.request;
+  rq.scheme = "https";
+  rq.host = !s.facts.server_name.empty() ? s.facts.server_name : server_end.ip.to_string();
+  rq.port = server_end.port;
+  rq.url = rq.host + ":" + std::to_string(server_end.port);
+  rq.http_version = s.facts.version;
+  rq.body.captured = false;
+  rq.body.wire_size = static_cast<std::int64_t>(s.dir[static_cast<int>(c)].wire_bytes);
+  e.timings.started = s.first_at ? s.first_at : info_.opened_at;
+  e.timings.ended = at > s.last_at ? s.last_at : at;
+  if (s.last_at) e.timings.ended = s.last_at;
+  e.client_addr = client_end.to_string();
+  e.server_addr = server_end.to_string();
+  e.source_key = "tls " + e.client_addr + " " + e.server_addr + " " + std::to_string(info_.opened_at);
+  e.tunnel = true;
+  e.error = "TLS not decrypted: " + (s.problem.empty() ? std::string("the connection ended during the handshake")
+                                                        : s.problem);
+  nlohmann::json tls = {{"decrypted", false},
+                        {"client_bytes", s.dir[static_cast<int>(c)].wire_bytes},
+                        {"server_bytes", s.dir[static_cast<int>(other(c))].wire_bytes}};
+  if (!s.facts.server_name.empty()) tls["sni"] = s.facts.server_name;
+  if (!s.facts.version.empty()) tls["version"] = s.facts.version;
+  if (!s.facts.cipher_suite.empty()) tls["cipher_suite"] = s.facts.cipher_suite;
+  if (s.client_hello && !s.client_hello->alpn.empty()) tls["alpn_offered"] = s.client_hello->alpn;
+  e.details = nlohmann::json{{"tls", tls}}.dump();
+  context_.output_.exchange(std::move(e));
+}
+
+// What the reassembler holds for a TLS connection: the connection itself
+// may outlive it (TlsContext::closed_waiting_).
+class TlsContext::Handle final : public StreamHandler {
+ public:
+  Handle(TlsContext& context, std::shared_ptr<TlsConnection> c) : context_(context), c_(std::move(c)) {}
+  void on_data(Side side, std::string_view bytes, Micros at) override { c_->on_data(side, bytes, at); }
+  void on_gap(Side side, std::uint64_t length, Micros at) override { c_->on_gap(side, length, at); }
+  void on_end(Side side, StreamEnd how, Micros at) override { c_->on_end(side, how, at); }
+  void on_close(Micros at) override {
+    c_->on_close(at);
+    if (c_->close_deferred()) context_.closed_waiting_[c_.get()] = c_;
+  }
+
+ private:
+  TlsContext& context_;
+  std::shared_ptr<TlsConnection> c_;
+};
+
+TlsContext::TlsContext(const KeyLog& keys, TlsOptions options, PlaintextHandlerFactory inner, CaptureOutput& output)
+    : keys_(keys), options_(options), inner_(std::move(inner)), output_(output) {}
+
+TlsContext::~TlsContext() = default;
+
+std::unique_ptr<StreamHandler> TlsContext::open(const ConnectionInfo& info) {
+  return std::make_unique<Handle>(*this, std::make_shared<TlsConnection>(info, *this));
+}
+
+void TlsContext::keys_arrived(Micros at) {
+  const std::set<TlsConnection*> waiting = waiting_;
+  for (TlsConnection* c : waiting) c->retry_keys(at);
+  for (auto it = closed_waiting_.begin(); it != closed_waiting_.end();)
+    it = it->first->close_deferred() ? std::next(it) : closed_waiting_.erase(it);
+}
+
+void TlsContext::expire(Micros now) {
+  const std::set<TlsConnection*> waiting = waiting_;
+  for (TlsConnection* c : waiting) c->retry_keys(now, false);
+  for (auto it = closed_waiting_.begin(); it != closed_waiting_.end();)
+    it = it->first->close_deferred() ? std::next(it) : closed_waiting_.erase(it);
+}
+
+void TlsContext::finish(Micros at) {
+  const std::set<TlsConnection*> waiting = waiting_;
+  for (TlsConnection* c : waiting) c->retry_keys(at, true);
+  closed_waiting_.clear();
+}
+
+}  // namespace trafficdb
