@@ -5,10 +5,10 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "charles_stand_in.h"
 #include "recorder/charles/charles_live_recorder.h"
 #include "store/writer.h"
-#include "test_support.h"
+#include "tests/charles_stand_in.h"
+#include "tests/test_support.h"
 
 using namespace trafficdb;
 using test::CollectingSink;

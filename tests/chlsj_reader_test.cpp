@@ -6,8 +6,8 @@
 #include "common/base64.h"
 #include "recorder/charles/chlsj_reader.h"
 #include "recorder/har/har_reader.h"
-#include "test_support.h"
-#include "websocket_test_frames.h"
+#include "tests/test_support.h"
+#include "tests/websocket_test_frames.h"
 
 using namespace trafficdb;
 using test::CollectingSink;
@@ -106,7 +106,8 @@ TEST_CASE("Charles bodies: decoded text, base64 still gzipped, absent, HTTP/2 wi
   CHECK(sink.exchanges[3].response->http_version == "HTTP/2");
 }
 
-TEST_CASE("Exceptions, unfinished transactions and -1 sentinels", "[charles]") {
+TEST_CASE("Charles exceptions and unfinished transactions keep their error, and -1 ports and sizes mean unknown",
+          "[charles]") {
   json exception = transaction("/x");
   exception["status"] = "EXCEPTION";
   exception["errorMessage"] = "Connection refused";

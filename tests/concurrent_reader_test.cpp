@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "store/writer.h"
-#include "test_support.h"
+#include "tests/test_support.h"
 
 using namespace trafficdb;
 using namespace std::chrono_literals;

@@ -7,7 +7,7 @@
 #include "query/query_database.h"
 #include "recorder/har/har_reader.h"
 #include "store/writer.h"
-#include "test_support.h"
+#include "tests/test_support.h"
 
 using namespace trafficdb;
 using test::CollectingSink;
@@ -94,7 +94,7 @@ TEST_CASE("HAR export redacts by default and honours filters", "[har-export][red
   CHECK(har.str().find("Bearer [REDACTED]") != std::string::npos);
 }
 
-TEST_CASE("CLI: export, query, show, stats, read and index", "[cli][har-export]") {
+TEST_CASE("CLI export, query, show, stats, read and index give their output and exit statuses", "[cli][har-export]") {
   test::TempDir dir;
   const std::string db = fill(dir.file("t.db"));
   auto exp = test::run_trafficdb({"--db", db, "export", "har", "--out", dir.file("out.har"), "--no-redact"});

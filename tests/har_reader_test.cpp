@@ -5,7 +5,7 @@
 
 #include "common/base64.h"
 #include "recorder/har/har_reader.h"
-#include "test_support.h"
+#include "tests/test_support.h"
 
 using namespace trafficdb;
 using test::CollectingSink;

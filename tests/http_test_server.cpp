@@ -1,4 +1,4 @@
-#include "http_test_server.h"
+#include "tests/http_test_server.h"
 
 #include <httplib.h>
 
@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <stdexcept>
 
-#include "pipelining_http_server.h"
-#include "test_support.h"
+#include "tests/pipelining_http_server.h"
+#include "tests/test_support.h"
 
 namespace trafficdb::test {
 

@@ -8,7 +8,7 @@
 #include "common/base64.h"
 #include "recorder/httptoolkit/mockttp_exchange_assembler.h"
 #include "recorder/httptoolkit/mockttp_subscriptions.h"
-#include "test_support.h"
+#include "tests/test_support.h"
 
 using namespace trafficdb;
 using namespace trafficdb::mockttp;

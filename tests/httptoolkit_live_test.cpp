@@ -25,10 +25,10 @@
 #include <thread>
 
 #include "common/timestamp.h"
-#include "mockttp_peers.h"
 #include "recorder/httptoolkit/httptoolkit_recorder.h"
 #include "store/content_hash.h"
-#include "test_support.h"
+#include "tests/mockttp_peers.h"
+#include "tests/test_support.h"
 
 using namespace trafficdb;
 using nlohmann::json;

@@ -14,7 +14,7 @@
 #include "recorder/httptoolkit/httptoolkit_session_files.h"
 #include "recorder/httptoolkit/long_string_lifter.h"
 #include "recorder/httptoolkit/websocket_json_reader.h"
-#include "test_support.h"
+#include "tests/test_support.h"
 
 using namespace trafficdb;
 using nlohmann::json;

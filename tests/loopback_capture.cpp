@@ -1,4 +1,4 @@
-#include "loopback_capture.h"
+#include "tests/loopback_capture.h"
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "test_support.h"
+#include "tests/test_support.h"
 
 namespace trafficdb::test {
 
@@ -37,9 +37,10 @@ std::string loopback_capture_unavailable() {
 
 LoopbackCapture::LoopbackCapture(const std::string& pcap_path, int port) : err_path_(pcap_path + ".tcpdump-stderr") {
   // --immediate-mode: packets reach tcpdump at once, not when a kernel
-  // buffer block fills, so stop() loses none; -B: room for 3 MiB bursts;
+  // buffer block fills, so stop() loses none; -B: room for bursts of
+  // several MiB (TLS and HTTP/2 transfers at loopback speed);
   // -Z root: tcpdump would otherwise switch to a user that cannot write here.
-  pid_ = start_process({"tcpdump", "-i", "lo", "-U", "--immediate-mode", "-B", "16384", "-s", "0", "-Z", "root", "-w",
+  pid_ = start_process({"tcpdump", "-i", "lo", "-U", "--immediate-mode", "-B", "131072", "-s", "0", "-Z", "root", "-w",
                         pcap_path, "tcp port " + std::to_string(port)},
                        {}, "/dev/null", err_path_);
   for (auto waited = 0ms; waited < 10s; waited += 10ms) {

@@ -1,4 +1,4 @@
-#include "loopback_traffic.h"
+#include "tests/loopback_traffic.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -9,7 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "test_support.h"
+#include "tests/test_support.h"
 
 namespace trafficdb::test {
 

@@ -5,7 +5,7 @@
 
 #include "store/database.h"
 #include "store/migrations.h"
-#include "test_support.h"
+#include "tests/test_support.h"
 
 using namespace trafficdb;
 

@@ -1,4 +1,4 @@
-#include "mockttp_peers.h"
+#include "tests/mockttp_peers.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -23,20 +23,6 @@ std::string mockttp_unavailable() {
   return "";
 }
 
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    throw std::runtime_error("no free port");
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::unique_ptr<RunningProcess> MockttpPeers::node(const std::string& script, const std::vector<std::string>& args,
                                                    const std::string& name) {

@@ -8,16 +8,13 @@
 #include <memory>
 #include <string>
 
-#include "running_process.h"
-#include "test_support.h"
+#include "tests/running_process.h"
+#include "tests/test_support.h"
 
 namespace trafficdb::test {
 
 // "" when node and tests/node/node_modules/mockttp are there; else why not.
 std::string mockttp_unavailable();
-
-// A TCP port on 127.0.0.1 that was free a moment ago.
-int free_port();
 
 class MockttpPeers {
  public:

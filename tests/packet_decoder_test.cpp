@@ -166,7 +166,8 @@ TEST_CASE("IPv6 extension headers, atomic and real fragments", "[pcap][decoder]"
   CHECK(decode(d, fragment_of(17, 0, true, std::string(16, 'u')), s) == DecodeResult::other);
 }
 
-TEST_CASE("Cut and broken frames", "[pcap][decoder]") {
+TEST_CASE("Snaplen-cut frames keep their wire payload length, padding is not payload, cut IP headers are malformed",
+          "[pcap][decoder]") {
   PacketDecoder d(1);
   TcpSegment s;
   const std::string frame = ethernet(ipv4(tcp_header(1, 2, 3) + std::string(100, 'p')));

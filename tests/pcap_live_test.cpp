@@ -75,7 +75,10 @@ TEST_CASE("live recording: max_exchanges makes it due after that many, and the s
   options.db_path = dir.file("live.db");
   options.name = "limited";
   options.max_exchanges = 2;
-  options.source.source = PcapSourceConfig{"lo", "tcp port " + std::to_string(server.port())};
+  PcapSourceConfig pcap;
+  pcap.interface = "lo";
+  pcap.filter = "tcp port " + std::to_string(server.port());
+  options.source.source = pcap;
   auto recording = LiveRecording::start(std::move(options));
   REQUIRE(recording.is_ok());
   LiveRecording& r = **recording;
@@ -104,7 +107,9 @@ TEST_CASE("live recording: a source that cannot start leaves no session behind",
   test::TempDir dir;
   LiveRecordingOptions options;
   options.db_path = dir.file("live.db");
-  options.source.source = PcapSourceConfig{"nosuch0", ""};
+  PcapSourceConfig missing;
+  missing.interface = "nosuch0";
+  options.source.source = missing;
   auto recording = LiveRecording::start(std::move(options));
   REQUIRE_FALSE(recording.is_ok());
   CHECK((recording.status().is(Status::Code::not_found) || recording.status().is(Status::Code::unavailable)));
@@ -113,7 +118,10 @@ TEST_CASE("live recording: a source that cannot start leaves no session behind",
 
   LiveRecordingOptions bad;
   bad.db_path = dir.file("never.db");
-  bad.source.source = PcapSourceConfig{"lo", "", 64};
+  PcapSourceConfig tiny;
+  tiny.interface = "lo";
+  tiny.snaplen = 64;
+  bad.source.source = tiny;
   auto refused = LiveRecording::start(std::move(bad));
   REQUIRE_FALSE(refused.is_ok());
   CHECK(refused.status().is(Status::Code::invalid_input));

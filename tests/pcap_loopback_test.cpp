@@ -14,11 +14,11 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "http_test_server.h"
-#include "loopback_capture.h"
-#include "loopback_traffic.h"
-#include "pcap_rewrite.h"
-#include "test_support.h"
+#include "tests/http_test_server.h"
+#include "tests/loopback_capture.h"
+#include "tests/loopback_traffic.h"
+#include "tests/pcap_rewrite.h"
+#include "tests/test_support.h"
 
 using namespace trafficdb;
 using nlohmann::json;

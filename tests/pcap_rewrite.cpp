@@ -1,4 +1,4 @@
-#include "pcap_rewrite.h"
+#include "tests/pcap_rewrite.h"
 
 #include <pcap/pcap.h>
 
@@ -129,6 +129,11 @@ void write_pcap(const std::string& path, const PcapFile& file) {
     pcap_dump(reinterpret_cast<u_char*>(out.get()), &header, reinterpret_cast<const u_char*>(p.data.data()));
   }
   if (pcap_dump_flush(out.get()) != 0) throw std::runtime_error("cannot write " + path);
+}
+
+std::string tcp_payload(const PcapPacket& packet) {
+  const auto segment = parse_tcp(packet.data);
+  return segment ? packet.data.substr(segment->payload, segment->payload_size) : std::string();
 }
 
 PcapFile reorder_nearby(const PcapFile& in, std::size_t max_shift, unsigned seed) {

@@ -29,6 +29,9 @@ struct PcapFile {
 PcapFile read_pcap(const std::string& path);
 void write_pcap(const std::string& path, const PcapFile& file);  // throws std::runtime_error
 
+// The TCP payload of an IPv4 TCP packet; "" for anything else.
+std::string tcp_payload(const PcapPacket& packet);
+
 // Packets moved by up to `max_shift` places, by random swaps of neighbours
 // (seeded, so every run gives the same file). SYN, FIN and RST packets never
 // move, and two packets of one connection going opposite ways are never

@@ -168,12 +168,26 @@ TEST_CASE("Samples: reassembly — keep-alive, wraparound, out of order, missing
   CHECK(one_way.exchanges[0].error.find("1420 bytes of its 2428 bytes of body are missing") != std::string::npos);
 }
 
-TEST_CASE("Samples: an h2c upgrade is recorded, its HTTP/2 frames noted and not decoded", "[pcap][samples]") {
+TEST_CASE("Samples: an h2c upgrade is followed into HTTP/2: the upgraded request's stream and the next",
+          "[pcap][samples][http2]") {
   const Imported h2c = import_sample("http2_h2c.pcap");
-  REQUIRE(h2c.exchanges.size() == 1);
-  CHECK(h2c.exchanges[0].request.url == "http://nghttp2.org/robots.txt");
-  CHECK(h2c.exchanges[0].response->status == 101);
-  CHECK(h2c.exchanges[0].details.find("\"protocol_switch\":\"h2c\"") != std::string::npos);
+  REQUIRE(h2c.exchanges.size() == 2);
+  const Exchange& robots = h2c.exchanges[0];
+  CHECK(robots.request.url == "http://nghttp2.org/robots.txt");
+  CHECK(robots.request.http_version == "HTTP/2");
+  REQUIRE(robots.response);
+  CHECK(robots.response->status == 200);
+  CHECK(robots.response->body.data.rfind("User-agent: *", 0) == 0);
+  CHECK(robots.details.find("\"protocol_switch\":\"h2c\"") != std::string::npos);
+  CHECK(robots.details.find("\"stream\":1") != std::string::npos);
+  CHECK(robots.error.empty());
+  const Exchange& humans = h2c.exchanges[1];
+  CHECK(humans.request.url == "http://nghttp2.org/humans.txt");
+  CHECK(find_header(humans.request.headers, ":method") == "GET");
+  REQUIRE(humans.response);
+  CHECK(humans.response->status == 404);
+  CHECK(humans.response->body.data == "not found");
+  CHECK(humans.details.find("\"stream\":3") != std::string::npos);
 }
 
 TEST_CASE("Samples: every capture imports without a problem", "[pcap][samples]") {

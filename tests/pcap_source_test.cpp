@@ -147,7 +147,7 @@ TEST_CASE("Reordered, duplicated and overlapping segments give the same bytes; t
   CHECK(got[0].error.empty());
 }
 
-TEST_CASE("Sequence numbers that wrap around 2^32", "[pcap]") {
+TEST_CASE("Sequence numbers that wrap around 2^32 still give the whole request and response", "[pcap]") {
   TcpConversation c(40000, 80, 0xFFFFFF00u, 0xFFFFFFF0u);
   c.handshake();
   c.client_sends("GET /w HTTP/1.1\r\nHost: h\r\n\r\n", 10);
@@ -160,7 +160,8 @@ TEST_CASE("Sequence numbers that wrap around 2^32", "[pcap]") {
   CHECK(ex[0].response->body.data == pattern(2000));
 }
 
-TEST_CASE("A connection without a SYN, on a non-standard port, with a non-standard method", "[pcap]") {
+TEST_CASE("A connection without a SYN, on a non-standard port, with a non-standard method is still recorded",
+          "[pcap]") {
   TcpConversation c(51000, 9999);
   c.client_sends("QUERY /search HTTP/1.1\r\nHost: h:9999\r\nContent-Length: 2\r\n\r\n{}");
   c.server_sends(response(200, "[]"));
@@ -225,7 +226,8 @@ TEST_CASE("Snaplen-cut packets are gaps, not data", "[pcap]") {
   CHECK(pattern(3000).compare(0, kept.size(), kept) == 0);  // a true prefix, never the wrong bytes
 }
 
-TEST_CASE("Requests without responses and responses without requests", "[pcap]") {
+TEST_CASE("Requests and responses missing their other half are stored with an error saying so",
+          "[pcap]") {
   TcpConversation c;
   c.handshake();
   c.client_sends("GET /lost HTTP/1.1\r\nHost: h\r\n\r\n");
@@ -258,7 +260,8 @@ TEST_CASE("A response captured before its request is still paired with it", "[pc
   CHECK(ex[0].response->body.data == "early");
 }
 
-TEST_CASE("RST in the middle of a response", "[pcap]") {
+TEST_CASE("An RST in the middle of a response body keeps the response, with an error counting the missing bytes",
+          "[pcap]") {
   TcpConversation c;
   c.handshake();
   c.client_sends("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
@@ -345,15 +348,30 @@ TEST_CASE("CONNECT with 200 is a tunnel: HTTP parsing ends there", "[pcap]") {
   CHECK(ex[0].request.port == 443);
 }
 
-TEST_CASE("A connection that is not HTTP is skipped, whatever its port", "[pcap]") {
+TEST_CASE("A connection that is neither HTTP nor TLS is skipped, whatever its port", "[pcap]") {
+  TcpConversation c(40000, 80);
+  c.handshake();
+  c.server_sends("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n");
+  c.client_sends("SSH-2.0-OpenSSH_9.2p1\r\n" + pattern(200));
+  ImportReport report;
+  const auto ex = capture_exchanges(c.frames, &report);
+  CHECK(ex.empty());
+  CHECK(report.problem_count == 0);
+}
+
+TEST_CASE("A TLS connection whose handshake is not TLS the reader can follow is one row that says so", "[pcap][tls]") {
   TcpConversation c(40000, 80);
   c.handshake();
   c.client_sends(std::string("\x16\x03\x01\x00\xc8\x01", 6) + pattern(200));
   c.server_sends(std::string("\x16\x03\x03\x00\x40", 5) + pattern(64));
   ImportReport report;
   const auto ex = capture_exchanges(c.frames, &report);
-  CHECK(ex.empty());
-  CHECK(report.problem_count == 0);
+  REQUIRE(ex.size() == 1);
+  CHECK(ex[0].tunnel);
+  CHECK(ex[0].request.scheme == "https");
+  CHECK(ex[0].request.url == "10.0.0.2:80");
+  CHECK(ex[0].error.rfind("TLS not decrypted: ", 0) == 0);
+  CHECK(ex[0].request.body.wire_size == std::optional<std::int64_t>(206));
 }
 
 TEST_CASE("HTTP/0.9: a request line alone, answered by the body until close", "[pcap]") {

@@ -1,4 +1,4 @@
-#include "pipelining_http_server.h"
+#include "tests/pipelining_http_server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -14,7 +14,7 @@
 #include "query/traffic_stats.h"
 #include "store/search_index.h"
 #include "store/writer.h"
-#include "test_support.h"
+#include "tests/test_support.h"
 
 using namespace trafficdb;
 using namespace std::chrono_literals;
@@ -352,7 +352,8 @@ TEST_CASE("Detail: binary bodies as base64 preview, long text cut and said", "[q
   CHECK(view_body(json_body, true, "application/json", options).content == "{\n  \"a\": [\n    1,\n    2\n  ]\n}");
 }
 
-TEST_CASE("Redaction rules", "[redaction]") {
+TEST_CASE("Redaction masks secret-looking headers, cookie values and query parameters, and extra configured names",
+          "[redaction]") {
   CHECK(redact_header_value("X-Api-Key", "k") == "[REDACTED]");
   CHECK(redact_header_value("X-My-Secret-Thing", "k") == "[REDACTED]");
   CHECK(redact_header_value("Accept", "text/html") == "text/html");
@@ -444,7 +445,8 @@ TEST_CASE("URL search pages through the index in id order, both ways", "[query][
   CHECK(page->items[1].id == 1);
 }
 
-TEST_CASE("Review fixes: redaction of URLs in headers, userinfo, fragments, bare cookies", "[redaction][hostile]") {
+TEST_CASE("Redaction masks secrets in header URLs (query, userinfo, fragment), bare cookies and encoded names",
+          "[redaction][hostile]") {
   CHECK(redact_header_value("Referer", "https://a.example/cb?code=SECRET1&x=1") ==
         "https://a.example/cb?code=[REDACTED]&x=1");
   CHECK(redact_header_value("Location", "https://u:SECRET2@a.example/#access_token=SECRET3&state=s") ==
@@ -454,7 +456,7 @@ TEST_CASE("Review fixes: redaction of URLs in headers, userinfo, fragments, bare
   CHECK(redact_query_string("api%5Fkey=SECRET6") == "api%5Fkey=[REDACTED]");
 }
 
-TEST_CASE("Review fixes: curl lines escape control characters", "[query][hostile]") {
+TEST_CASE("curl commands escape control characters with $'...' quoting and quote single quotes", "[query][hostile]") {
   Exchange e = test::make_exchange(3, "x");
   e.request.body.data = "'\x1b[3D; touch /tmp/pwned #";
   const std::string cmd = curl_command(e, false);
@@ -463,7 +465,8 @@ TEST_CASE("Review fixes: curl lines escape control characters", "[query][hostile
   CHECK(shell_quote("it's") == "'it'\\''s'");
 }
 
-TEST_CASE("Review fixes: non-ASCII path prefixes and bodies past the indexed prefix", "[query][search]") {
+TEST_CASE("Filters match a non-ASCII path prefix, and body search finds text past the first megabyte",
+          "[query][search]") {
   test::TempDir dir;
   auto writer = Writer::open(dir.file("t.db"));
   REQUIRE(writer.is_ok());

@@ -3,7 +3,7 @@
 #include "query/readonly_sql.h"
 #include "store/database.h"
 #include "store/writer.h"
-#include "test_support.h"
+#include "tests/test_support.h"
 
 using namespace trafficdb;
 using namespace std::chrono_literals;

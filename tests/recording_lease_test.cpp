@@ -9,7 +9,7 @@
 #include "store/recording_lease.h"
 #include "store/sessions.h"
 #include "store/writer.h"
-#include "test_support.h"
+#include "tests/test_support.h"
 
 using namespace trafficdb;
 

@@ -1,4 +1,4 @@
-#include "running_process.h"
+#include "tests/running_process.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "test_support.h"
+#include "tests/test_support.h"
 
 extern char** environ;
 

@@ -1,6 +1,9 @@
-#include "test_support.h"
+#include "tests/test_support.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <zlib.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -154,6 +157,21 @@ Exchange make_exchange(int n, const std::string& response_body) {
   e.server_addr = "10.0.0.1:443";
   e.source_key = "test:" + std::to_string(n);
   return e;
+}
+
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    throw std::runtime_error("no free port");
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
 }
 
 }  // namespace trafficdb::test

@@ -49,6 +49,9 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::vecto
 // Runs the trafficdb binary built with the tests.
 CommandResult run_trafficdb(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int free_port();
+
 // ../shared/samples beside the checkout, or "" when it is absent.
 std::string shared_samples_dir();
 

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "recorder/websocket_decoder.h"
-#include "websocket_test_frames.h"
+#include "tests/websocket_test_frames.h"
 
 using namespace trafficdb;
 using test::ws_frame;

@@ -6,7 +6,7 @@
 
 #include "store/database.h"
 #include "store/writer.h"
-#include "test_support.h"
+#include "tests/test_support.h"
 
 using namespace trafficdb;
 using namespace std::chrono_literals;
