@@ -30,13 +30,7 @@ TEST_CASE("Parser accepts a head of kMaxHeadBytes and fails a longer one, then r
   }
 }
 
-// BUG (minor): the head limit depends on how the bytes were split. In one
-// chunk consume_head() appends up to kMaxHeadBytes + 3 bytes before looking
-// for the blank line (http_message_parser.cpp, consume_head: `wanted =
-// bytes.substr(0, kMaxHeadBytes + 3 - ...)`), so a head of kMaxHeadBytes + 2
-// is accepted; fed byte by byte the same head fails once it passes
-// kMaxHeadBytes. The header says a head may be at most kMaxHeadBytes.
-TEST_CASE("Parser applies the head limit the same way however the head is split", "[http1_parser][!mayfail]") {
+TEST_CASE("Parser applies the head limit the same way however the head is split", "[http1_parser]") {
   constexpr std::size_t size = HttpMessageParser::kMaxHeadBytes + 2;
   const std::string start = "GET /big HTTP/1.1\r\nX-Big: ";
   const std::string head = start + std::string(size - start.size() - 4, 'v') + "\r\n\r\n";
@@ -92,14 +86,10 @@ TEST_CASE("Parser charges heads and bodies to the BodyBudget and gives them back
   CHECK(small.budget.used() == 0);
 }
 
-// BUG: consume_head() charges the whole chunk it was given (up to 64 KiB,
-// body bytes included) to the budget before it knows where the head ends
-// (http_message_parser.cpp, consume_head: `head_charge_.take(budget_,
-// wanted.size()) < wanted.size()`). With little budget left, a head that fits
-// fails ("its headers could not be held") when its body arrives in the same
-// segment, but is read when the body comes in a segment of its own.
+// Only a head's own bytes count against the budget, not the body that
+// follows it in the same chunk.
 TEST_CASE("Parser reads a head that fits the budget whatever follows it in the same chunk",
-          "[http1_parser][!mayfail]") {
+          "[http1_parser]") {
   const std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 60\r\n\r\n";
   ParserHarness h(Kind::response, true, 1u << 20, /*budget=*/50);
   h.feed(head + std::string(60, 'b'));
@@ -109,12 +99,7 @@ TEST_CASE("Parser reads a head that fits the budget whatever follows it in the s
   CHECK(h.events.messages[0].body.size() == 50);
 }
 
-// BUG: a head given up for its size keeps its bytes and its budget charge
-// (http_message_parser.cpp, consume_head: the `head_.size() > kMaxHeadBytes`
-// branch calls fail_message() but not drop_head(), unlike the budget branch
-// above it; the gap-in-headers path is the same): 64 KiB of the shared
-// BodyBudget stay taken while the connection goes on without a new message.
-TEST_CASE("Parser gives back the budget of a head it gave up", "[http1_parser][!mayfail]") {
+TEST_CASE("Parser gives back the budget of a head it gave up", "[http1_parser]") {
   ParserHarness h(Kind::request);
   h.feed("GET /big HTTP/1.1\r\nX-Big: " + std::string(HttpMessageParser::kMaxHeadBytes, 'v'));
   REQUIRE(h.events.messages.size() == 1);

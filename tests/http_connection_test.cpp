@@ -133,15 +133,10 @@ TEST_CASE("Connection without a SYN and no telling first bytes takes the well-kn
   CHECK(h.out.exchanges[0].client_addr == "10.0.0.1:40000");
 }
 
-// BUG: decide_roles() (http_connection.cpp) takes a side as the client when
-// its first 16 bytes pass could_start_request(), i.e. any token followed by a
-// space. Mid-stream, a text body such as "Hello world" from the server passes,
-// so the server is taken as the client, and no exchange of the connection is
-// ever found (its status lines go to the request parser). The whole first
-// line is there and is not a request line; the port rule would have decided
-// right.
+// Without a SYN, mid-stream text from the server ("Hello world") is not a
+// request line: the whole first line decides, then the port.
 TEST_CASE("Connection without a SYN does not take a server sending a text body for the client",
-          "[http_connection][!mayfail]") {
+          "[http_connection]") {
   Harness h(/*saw_syn=*/false, /*client_first=*/false);
   h.server("Hello world\r\n", 10);
   h.client(get("/next"), 11);
@@ -201,15 +196,9 @@ TEST_CASE("Connection parses requests sent after an Upgrade the server refused",
   CHECK(summaries(h.out.exchanges) == Lines{"GET http://h/chat -> 200 'no'", "GET http://h/next -> 200 'yes'"});
 }
 
-// BUG: frames the client sent after its Upgrade request but before the 101
-// (in capture order) are lost without a word. The request parser holds them
-// (Plan::After::wait) for this very case, but ResponseEvents::on_head()
-// (http_connection.cpp) calls switch_client(opaque) for the 101, which hands
-// the held bytes to feed_websocket() before the response's on_message() has
-// created websocket_exchange_ (hold_websocket(), via try_hand_on()), and
-// feed_websocket() drops bytes when there is no exchange yet. The exchange
-// ends up with no client message and no error.
-TEST_CASE("Connection keeps client WebSocket frames that arrive before the 101", "[http_connection][!mayfail]") {
+// Frames the client sent after its Upgrade request but before the 101 (in
+// capture order) are held until the 101 is handed on, then decoded.
+TEST_CASE("Connection keeps client WebSocket frames that arrive before the 101", "[http_connection]") {
   Harness h;
   h.client("GET /chat HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n", 10);
   h.client(ws_frame(1, "early", true, "abcd"), 11);
@@ -218,8 +207,9 @@ TEST_CASE("Connection keeps client WebSocket frames that arrive before the 101",
   REQUIRE(h.out.exchanges.size() == 1);
   const Exchange& e = h.out.exchanges[0];
   INFO("messages kept: " << e.websocket_messages.size() << ", error: '" << e.error << "'");
-  const bool kept = e.websocket_messages.size() == 1 && e.websocket_messages[0].payload == "early";
-  CHECK((kept || !e.error.empty()));
+  REQUIRE(e.websocket_messages.size() == 1);
+  CHECK(e.websocket_messages[0].payload == "early");
+  CHECK(e.websocket_messages[0].sender == WebSocketMessage::Sender::client);
 }
 
 TEST_CASE("Connection reports a WebSocket cut by a gap on its exchange", "[http_connection]") {

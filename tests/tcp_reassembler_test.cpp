@@ -353,14 +353,10 @@ TEST_CASE("Reassembler turns holes into gaps once waiting bytes over all connect
   CHECK(r.stats().gap_bytes == 2 + 2 + 2);
 }
 
-// BUG (contract): tcp_reassembler.h says that past max_waiting_total "the
-// oldest hole is declared a gap", but add_to_direction() (tcp_reassembler.cpp,
-// `if (waiting_total_ > limits_.max_waiting_total) flush_direction(c, side, ...)`)
-// flushes every hole of the direction that just received a segment, however
-// young, and leaves the oldest hole (on another connection) waiting.
-// enforce_total_bound() is declared in the header but never defined.
+// The header's contract: past max_waiting_total the oldest hole, over all
+// connections, becomes a gap (not every hole of the direction that overflowed).
 TEST_CASE("Reassembler declares the oldest hole over all connections a gap past max_waiting_total",
-          "[tcp_reassembler][!mayfail]") {
+          "[tcp_reassembler]") {
   Log log;
   ReassemblyLimits limits;
   limits.max_waiting_total = 10;
@@ -467,13 +463,10 @@ TEST_CASE("Reassembler stops buffering and delivering once the handler no longer
   CHECK(r.open_connections() == 0);
 }
 
-// BUG: "the first copy of a byte wins" — but a retransmit that starts before
-// the first byte seen of a stream without a SYN, while a hole waits, is
-// dropped whole (tcp_reassembler.cpp, add_to_direction: `else if (delta < 0
-// && -delta > d.delivered) stats_.duplicate_bytes += length;`), even though it
-// carries the missing bytes. The hole is later reported as a gap.
+// "The first copy of a byte wins", also for a retransmit that reaches back
+// before the first byte seen of a stream without a SYN.
 TEST_CASE("Reassembler fills a hole from a retransmit that starts before the first byte seen",
-          "[tcp_reassembler][!mayfail]") {
+          "[tcp_reassembler]") {
   Log log;
   TcpReassembler r(recording_factory(log));
   Peers p{r};

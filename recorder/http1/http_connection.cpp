@@ -112,7 +112,8 @@ class HttpConnection::ResponseEvents final : public HttpMessageParser::Events {
     if (m.status == 101) {
       const auto protocol = find_header(m.headers, "Upgrade");
       p->protocol_switch = protocol ? ascii_lower(*protocol) : "unknown";
-      if (p->protocol_switch == "h2c" && c_.h2c_factory_) c_.h2c_expected_ = true;
+      // What follows may come before this response is handed on: held until then.
+      c_.switch_pending_ = p->protocol_switch == "websocket" || (p->protocol_switch == "h2c" && c_.h2c_factory_);
       plan.body_allowed = false;
       plan.after = HttpMessageParser::Plan::After::opaque;
       c_.switch_client(ClientNext::opaque, at);
@@ -173,9 +174,16 @@ HttpConnection::~HttpConnection() = default;
 void HttpConnection::decide_roles(Side side, std::string_view first_bytes) {
   roles_decided_ = true;
   const std::string_view head = first_bytes.substr(0, 16);
+  // A whole first line says it all; a line still being sent must at least
+  // start like a request (a token and a space: text from a server mid-body
+  // could too, so the whole line wins when there is one).
+  const std::size_t lf = first_bytes.find('\n');
+  const bool whole_line = lf != std::string_view::npos && lf < HttpMessageParser::kMaxLineBytes;
+  const bool request_line = whole_line ? parse_request_line(first_bytes.substr(0, lf)).has_value()
+                                       : could_start_request(head) && head.size() >= 4;
   if (head.size() >= 5 && head.substr(0, 5) == "HTTP/") {
     client_side_ = other(side);
-  } else if (could_start_request(head) && head.size() >= 4) {
+  } else if (request_line) {
     client_side_ = side;
   } else {
     // Mid-stream with nothing to tell by: the side on a server-like port is the server.
@@ -299,8 +307,9 @@ void HttpConnection::try_hand_on() {
     const bool request_over = !p.has_request || p.request.has_value();
     if (!request_over || !p.response) break;
     if (p.protocol_switch == "websocket" && !websocket_exchange_) hold_websocket(p);
-    else if (p.protocol_switch == "h2c" && h2c_expected_ && !h2c_ && p.request) start_h2c(p);
+    else if (p.protocol_switch == "h2c" && h2c_factory_ && !h2c_ && p.request) start_h2c(p);
     else hand_on(p, "");
+    if (!p.protocol_switch.empty()) release_early_opaque();
     pending_.pop_front();
     ++first_number_;
   }
@@ -350,19 +359,29 @@ void HttpConnection::start_h2c(Pending& p) {
   info.responder = server_;
   info.saw_syn = true;
   h2c_ = h2c_factory_(info, std::move(*p.request));
+}
+
+void HttpConnection::release_early_opaque() {
+  switch_pending_ = false;
   std::vector<EarlyOpaque> early = std::move(early_opaque_);
   early_opaque_.clear();
   early_opaque_bytes_ = 0;
-  for (EarlyOpaque& e : early) h2c_->on_data(e.direction == 0 ? Side::originator : Side::responder, e.bytes, e.at);
+  for (EarlyOpaque& e : early) {
+    if (e.bytes.empty()) lose_opaque(e.direction, e.gap, e.at);
+    else feed_opaque(e.direction, e.bytes, e.at);
+  }
 }
 
 void HttpConnection::feed_opaque(int direction, std::string_view bytes, Micros at) {
   if (h2c_) return h2c_->on_data(direction == 0 ? Side::originator : Side::responder, bytes, at);
-  if (h2c_expected_) {
-    // The upgrade's 101 is not handed on yet (its request may still be coming).
+  if (switch_pending_) {
+    // The 101 is not handed on yet (its request may still be coming): held,
+    // up to a bound; past it, the bytes are lost and said so.
     if (early_opaque_bytes_ + bytes.size() <= kMaxEarlyResponse) {
-      early_opaque_.push_back({direction, std::string(bytes), at});
+      early_opaque_.push_back({direction, std::string(bytes), 0, at});
       early_opaque_bytes_ += bytes.size();
+    } else {
+      early_opaque_.push_back({direction, std::string(), bytes.size(), at});
     }
     return;
   }
@@ -371,6 +390,10 @@ void HttpConnection::feed_opaque(int direction, std::string_view bytes, Micros a
 
 void HttpConnection::lose_opaque(int direction, std::uint64_t length, Micros at) {
   if (h2c_) return h2c_->on_gap(direction == 0 ? Side::originator : Side::responder, length, at);
+  if (switch_pending_) {
+    early_opaque_.push_back({direction, std::string(), length, at});
+    return;
+  }
   lose_websocket(direction, length);
 }
 

@@ -88,6 +88,7 @@ class HttpConnection final : public StreamHandler {
   void lose_websocket(int direction, std::uint64_t length);  // a gap: its later frames cannot be read
   void switch_client(ClientNext next, Micros at);
   void start_h2c(Pending& p);
+  void release_early_opaque();
   void feed_opaque(int direction, std::string_view bytes, Micros at);
   void lose_opaque(int direction, std::uint64_t length, Micros at);
   void release_early_response();
@@ -131,18 +132,21 @@ class HttpConnection final : public StreamHandler {
   std::unique_ptr<WebSocketDecoder> websocket_[2];  // [0] client's frames, [1] server's
   std::string websocket_error_;
 
-  // After a 101 to h2c: the HTTP/2 that follows, and the bytes that came
-  // before it could start (bounded).
+  // After a 101 to h2c: the HTTP/2 that follows.
   H2cUpgradeFactory h2c_factory_;
   std::unique_ptr<StreamHandler> h2c_;
+  // After a 101 (WebSocket, h2c), the bytes of the new protocol that came
+  // before the 101 was handed on (bounded by kMaxEarlyResponse; an entry
+  // without bytes is a gap of `gap` bytes).
   struct EarlyOpaque {
     int direction;
     std::string bytes;
+    std::uint64_t gap;
     Micros at;
   };
   std::vector<EarlyOpaque> early_opaque_;
   std::size_t early_opaque_bytes_ = 0;
-  bool h2c_expected_ = false;
+  bool switch_pending_ = false;
 };
 
 // The StreamHandlerFactory that follows every connection as HTTP.

@@ -62,6 +62,9 @@ class BudgetCharge {
   std::size_t bytes_ = 0;
 };
 
+// "1 byte", "5 bytes": how the parser's messages count bytes.
+inline std::string count_bytes(std::uint64_t n) { return std::to_string(n) + (n == 1 ? " byte" : " bytes"); }
+
 struct HttpMessage {
   bool is_request = true;
   // Request line.

@@ -13,8 +13,6 @@ std::string_view strip_cr(std::string_view line) {
   return line;
 }
 
-std::string count_bytes(std::uint64_t n) { return std::to_string(n) + (n == 1 ? " byte" : " bytes"); }
-
 }  // namespace
 
 HttpMessageParser::HttpMessageParser(Kind kind, Events& events, std::size_t max_body_bytes, BodyBudget* budget,
@@ -24,7 +22,8 @@ HttpMessageParser::HttpMessageParser(Kind kind, Events& events, std::size_t max_
       max_body_bytes_(max_body_bytes),
       budget_(budget),
       start_known_(start_known),
-      state_(start_known ? State::start : State::seeking) {}
+      state_(start_known ? State::start : State::seeking),
+      held_(kMaxHeadBytes, budget) {}
 
 void HttpMessageParser::feed(std::string_view bytes, Micros at) {
   while (!bytes.empty()) bytes.remove_prefix(consume(bytes, at));
@@ -58,14 +57,9 @@ std::size_t HttpMessageParser::consume(std::string_view bytes, Micros at) {
       return bytes.size();
     case State::seeking:
       return consume_seeking(bytes, at);
-    case State::held: {
-      const std::size_t room = kMaxHeadBytes - std::min(held_.size(), kMaxHeadBytes);
-      const std::size_t wanted = std::min(room, bytes.size());
-      const std::size_t granted = held_charge_.take(budget_, wanted);
-      held_.append(bytes.substr(0, granted));
-      if (granted < bytes.size()) held_gap_ = true;  // what did not fit is lost
+    case State::held:
+      held_.hold(bytes);
       return bytes.size();
-    }
     case State::opaque:
       events_.on_opaque(bytes, at);
       return bytes.size();
@@ -98,23 +92,24 @@ std::size_t HttpMessageParser::consume_start(std::string_view bytes, Micros at) 
   return i;
 }
 
-bool HttpMessageParser::starts_message(std::string_view line) const {
-  if (kind_ == Kind::response) return parse_status_line(line).has_value();
-  const auto request = parse_request_line(line);
-  return request && request->version != "HTTP/0.9";
-}
-
 std::size_t HttpMessageParser::consume_head(std::string_view bytes, Micros at) {
   const std::size_t old = head_.size();
   const std::size_t first_lf_before = old == 0 ? std::string::npos : head_.find('\n');
   const std::string_view wanted = bytes.substr(0, kMaxHeadBytes + 3 - std::min(old, kMaxHeadBytes + 3));
-  if (head_charge_.take(budget_, wanted.size()) < wanted.size()) {
-    fail_message("its headers could not be held: too much of the capture is waiting in memory", at);
-    drop_head();
-    return bytes.size();
-  }
   head_.append(wanted);
   const std::size_t appended = wanted.size();
+  {
+    // Only the head's own bytes count against the budget, not the body
+    // that may follow it in the same chunk.
+    const std::size_t head_end = find_head_end(head_, old >= 3 ? old - 3 : 0);
+    const std::size_t held = (head_end == std::string::npos ? head_.size() : head_end) - old;
+    if (head_charge_.take(budget_, held) < held) {
+      head_.resize(old);
+      fail_message("its headers could not be held: too much of the capture is waiting in memory", at);
+      drop_head();
+      return bytes.size();
+    }
+  }
 
   std::size_t first_lf = first_lf_before;
   if (first_lf == std::string::npos) {
@@ -161,13 +156,14 @@ std::size_t HttpMessageParser::consume_head(std::string_view bytes, Micros at) {
 
   const std::size_t from = std::max(first_lf, old >= 3 ? old - 3 : 0);
   const std::size_t end = find_head_end(head_, from);
-  if (end == std::string::npos) {
-    if (head_.size() > kMaxHeadBytes) {
-      fail_message("its headers are longer than " + std::to_string(kMaxHeadBytes / 1024) + " KiB", at);
-      return appended;
-    }
-    return appended;
+  if ((end == std::string::npos && head_.size() > kMaxHeadBytes) ||
+      (end != std::string::npos && end > kMaxHeadBytes)) {
+    const std::size_t used = (end == std::string::npos ? head_.size() : end) - old;
+    fail_message("its headers are longer than " + std::to_string(kMaxHeadBytes / 1024) + " KiB", at);
+    drop_head();
+    return used;
   }
+  if (end == std::string::npos) return appended;
   head_.resize(end);
   const std::string head = std::move(head_);
   drop_head();
@@ -261,30 +257,6 @@ std::size_t HttpMessageParser::consume_line(std::string_view bytes, Micros at) {
   return take;
 }
 
-std::size_t HttpMessageParser::consume_seeking(std::string_view bytes, Micros at) {
-  const std::size_t lf = bytes.find('\n');
-  const std::size_t take = lf == std::string_view::npos ? bytes.size() : lf + 1;
-  if (!line_too_long_) {
-    if (line_.size() + take > kMaxLineBytes) {
-      line_too_long_ = true;
-      line_.clear();
-    } else {
-      line_.append(bytes.substr(0, take));
-    }
-  }
-  if (lf == std::string_view::npos) return take;
-  const bool found = !line_too_long_ && starts_message(std::string_view(line_).substr(0, line_.size() - 1));
-  line_too_long_ = false;
-  if (found) {
-    const std::string line = std::move(line_);
-    line_.clear();
-    state_ = State::start;
-    feed(line, at);
-  }
-  line_.clear();
-  return take;
-}
-
 void HttpMessageParser::append_body(std::string_view bytes) {
   message_.body_length += bytes.size();
   if (message_.body_missing > 0) return;  // only a contiguous prefix is kept
@@ -310,8 +282,6 @@ void HttpMessageParser::complete(Micros at) {
     case Plan::After::next_message: state_ = State::start; break;
     case Plan::After::wait:
       held_.clear();
-      held_charge_.release();
-      held_gap_ = false;
       state_ = State::held;
       break;
     case Plan::After::opaque: state_ = State::opaque; break;
@@ -331,129 +301,33 @@ void HttpMessageParser::fail_message(std::string error, Micros at) {
   }
 }
 
-void HttpMessageParser::gap(std::uint64_t length, Micros at) {
-  const std::string missing = count_bytes(length);
-  switch (state_) {
-    case State::start:
-    case State::seeking:
-      message_open_ = false;
-      start_seeking();
-      break;
-    case State::head:
-      if (message_.version.empty()) {  // not even a start line yet: nothing to hand on
-        message_open_ = false;
-        start_seeking();
-      } else {
-        fail_message("the capture is missing " + missing + " inside its headers", at);
-      }
-      break;
-    case State::body_fixed:
-      if (length < remaining_) {
-        miss_body(length);
-        remaining_ -= length;
-      } else {
-        const std::uint64_t past_end = length - remaining_;
-        miss_body(remaining_);
-        remaining_ = 0;
-        complete(at);
-        if (past_end > 0) gap(past_end, at);
-      }
-      break;
-    case State::chunk_data:
-      if (length < remaining_) {
-        miss_body(length);
-        remaining_ -= length;
-        break;
-      }
-      miss_body(remaining_);
-      fail_message("the capture is missing " + missing + " across a chunk boundary; the rest of the body is lost",
-                   at);
-      break;
-    case State::chunk_size:
-    case State::chunk_end:
-    case State::trailers:
-      fail_message("the capture is missing " + missing + " of its chunked body", at);
-      break;
-    case State::until_close:
-      miss_body(length);
-      break;
-    case State::held:
-      held_gap_ = true;
-      break;
-    case State::opaque:
-      events_.on_opaque_gap(length);
-      break;
-    case State::ignored:
-      break;
-  }
-}
-
-void HttpMessageParser::finish(bool orderly, std::string_view why, Micros at) {
-  switch (state_) {
-    case State::until_close:
-      if (!orderly && message_.error.empty())
-        message_.error = std::string(why) + " before the connection closed; the body may be incomplete";
-      complete(at);
-      break;
-    case State::body_fixed:
-      fail_message(std::string(why) + " " + count_bytes(remaining_) + " before the end of the body", at);
-      break;
-    case State::chunk_size:
-    case State::chunk_data:
-    case State::chunk_end:
-    case State::trailers:
-      fail_message(std::string(why) + " before the end of the chunked body", at);
-      break;
-    case State::head:
-      if (!message_.version.empty()) fail_message(std::string(why) + " before the end of its headers", at);
-      break;
-    default:
-      break;
-  }
-  message_open_ = false;
-  state_ = State::ignored;
-}
-
 void HttpMessageParser::resume(Micros at) {
   if (state_ != State::held) return;
-  state_ = held_gap_ ? State::seeking : State::start;
-  const std::string held = std::move(held_);
-  held_.clear();
-  held_charge_.release();
-  feed(held, at);
+  state_ = State::start;
+  const HeldBytes::Parts held = held_.take();
+  // What came before the gap, the gap, then what came after: a line is never
+  // joined across it.
+  feed(held.before(), at);
+  if (held.gap_at) {
+    gap(held.gap_length, at);
+    feed(held.after(), at);
+  }
 }
 
 void HttpMessageParser::become_opaque(Micros at) {
   if (state_ != State::held) return;
   state_ = State::opaque;
-  const std::string held = std::move(held_);
-  held_.clear();
-  held_charge_.release();
-  if (!held.empty()) events_.on_opaque(held, at);
-  if (held_gap_) events_.on_opaque_gap(0);
+  const HeldBytes::Parts held = held_.take();
+  if (!held.before().empty()) events_.on_opaque(held.before(), at);
+  if (held.gap_at) {
+    events_.on_opaque_gap(held.gap_length);
+    if (!held.after().empty()) events_.on_opaque(held.after(), at);
+  }
 }
 
 void HttpMessageParser::drop_head() {
   head_.clear();
   head_charge_.release();
-}
-
-void HttpMessageParser::start_seeking() {
-  state_ = State::seeking;
-  line_.clear();
-  line_too_long_ = false;
-}
-
-bool HttpMessageParser::bad_start_line(const char* what) {
-  message_open_ = false;
-  if (first_message_ && start_known_) {
-    // The stream's start was seen and it is not HTTP/1.x.
-    ignore(std::string(kind_ == Kind::request ? "the client's " : "the server's ") + what + " not an HTTP/1.x " +
-           (kind_ == Kind::request ? "request line" : "status line"));
-    return true;
-  }
-  start_seeking();
-  return false;
 }
 
 void HttpMessageParser::ignore(std::string_view why) {

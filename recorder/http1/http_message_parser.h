@@ -22,9 +22,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "recorder/http1/held_bytes.h"
 #include "recorder/http1/http_message.h"
 
 namespace trafficdb {
@@ -133,13 +135,12 @@ class HttpMessageParser {
   bool message_open_ = false;
   Plan::After after_ = Plan::After::next_message;  // for the message being read
   std::string head_;      // the head read so far
-  BudgetCharge head_charge_, held_charge_;  // head_ and held_ count against the budget too
+  BudgetCharge head_charge_;  // head_ counts against the budget too
   std::string line_;      // a chunk-size, chunk-end, trailer or seeking line read so far
   bool line_too_long_ = false;
   std::string trailer_block_;
   std::uint64_t remaining_ = 0;  // body or chunk bytes still to come
-  std::string held_;
-  bool held_gap_ = false;
+  HeldBytes held_;
 };
 
 }  // namespace trafficdb

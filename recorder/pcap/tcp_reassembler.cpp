@@ -131,17 +131,24 @@ void TcpReassembler::add_to_direction(Connection& c, Side side, const TcpSegment
         stats_.duplicate_bytes += skip;
         deliver(c, side, captured_after(s.payload, skip), static_cast<std::uint32_t>(length - skip), s.at);
       }
-    } else if (delta < 0 && static_cast<std::uint64_t>(-delta) > d.delivered) {
-      stats_.duplicate_bytes += length;  // from before the stream's first byte seen
     } else {
-      const std::uint64_t offset = d.delivered + delta;
-      insert_waiting(c, side, offset, s.payload, length, s.at);
-      drain(c, side);
-      while (d.waiting_bytes > limits_.max_waiting_bytes) {
-        skip_to(c, side, d.waiting.begin()->first, s.at);
+      // Bytes from before the stream's first byte seen (a retransmit
+      // reaching further back, without a SYN) are dropped; the rest waits.
+      const std::uint64_t before_start = segment_offset < 0 ? static_cast<std::uint64_t>(-segment_offset) : 0;
+      if (before_start >= length) {
+        stats_.duplicate_bytes += length;
+      } else {
+        stats_.duplicate_bytes += before_start;
+        insert_waiting(c, side, static_cast<std::uint64_t>(segment_offset + static_cast<std::int64_t>(before_start)),
+                       captured_after(s.payload, before_start), static_cast<std::uint32_t>(length - before_start),
+                       s.at);
         drain(c, side);
+        while (d.waiting_bytes > limits_.max_waiting_bytes) {
+          skip_to(c, side, d.waiting.begin()->first, s.at);
+          drain(c, side);
+        }
+        if (waiting_total_ > limits_.max_waiting_total) enforce_total_bound(s.at);
       }
-      if (waiting_total_ > limits_.max_waiting_total) flush_direction(c, side, s.at);
     }
   }
   if (s.flags & tcp_flag::fin) {
@@ -232,6 +239,28 @@ void TcpReassembler::on_peer_ack(Connection& c, Side side, std::uint32_t ack, Mi
     drain(c, side);
   }
   if (d.fin_at && d.delivered >= *d.fin_at) end_direction(c, side, StreamEnd::fin, at);
+}
+
+void TcpReassembler::enforce_total_bound(Micros at) {
+  // The oldest hole over all connections becomes a gap, until the bound holds.
+  while (waiting_total_ > limits_.max_waiting_total) {
+    Connection* oldest = nullptr;
+    Side oldest_side = Side::originator;
+    for (auto& [key, c] : connections_) {
+      for (Side side : {Side::originator, Side::responder}) {
+        const Direction& d = c.dir[static_cast<int>(side)];
+        if (d.waiting.empty()) continue;
+        if (!oldest || d.waiting.begin()->second.at <
+                           oldest->dir[static_cast<int>(oldest_side)].waiting.begin()->second.at) {
+          oldest = &c;
+          oldest_side = side;
+        }
+      }
+    }
+    if (!oldest) return;
+    skip_to(*oldest, oldest_side, oldest->dir[static_cast<int>(oldest_side)].waiting.begin()->first, at);
+    drain(*oldest, oldest_side);
+  }
 }
 
 void TcpReassembler::flush_direction(Connection& c, Side side, Micros at) {
