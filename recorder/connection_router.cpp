@@ -13,6 +13,13 @@ H2cUpgradeFactory h2c_upgrade_factory(const ConnectionProtocols& p) {
   };
 }
 
+// An HTTP/2 SETTINGS frame on stream 0: what an HTTP/2 server (gRPC's, say)
+// sends first, before the client's preface is in the capture.
+bool looks_like_settings_frame(std::string_view b) {
+  return b.size() >= 9 && b[3] == 0x04 && (b[4] == 0x00 || b[4] == 0x01) && b[5] == 0 && b[6] == 0 && b[7] == 0 &&
+         b[8] == 0;
+}
+
 bool looks_like_tls(std::string_view b) {
   if (b.size() < 3) return false;
   const auto type = static_cast<unsigned char>(b[0]);
@@ -26,6 +33,8 @@ class ConnectionRouter final : public StreamHandler {
   void on_data(Side side, std::string_view bytes, Micros at) override {
     if (handler_) return handler_->on_data(side, bytes, at);
     held_.push_back({side, std::string(bytes), at});
+    held_bytes_ += bytes.size();
+    if (held_bytes_ > kMaxHeld) return start(Protocol::http1, side, at);
     std::string& first = first_[static_cast<int>(side)];
     first.append(bytes.substr(0, std::min(bytes.size(), kHttp2Preface.size() - std::min(first.size(), kHttp2Preface.size()))));
     const Protocol decided = decide(side, first);
@@ -55,6 +64,8 @@ class ConnectionRouter final : public StreamHandler {
 
   Protocol decide(Side side, std::string_view first) const {
     if (first.size() < 3 && (first.empty() || first[0] == 0x16 || first[0] == 0x17)) return Protocol::undecided;
+    // A server's SETTINGS first: the client's bytes will say (its preface).
+    if (looks_like_settings_frame(first) || (first.size() < 9 && first[0] == 0x00)) return Protocol::undecided;
     if (looks_like_tls(first)) return Protocol::tls;
     const std::size_t n = std::min(first.size(), kHttp2Preface.size());
     if (first.substr(0, n) == kHttp2Preface.substr(0, n)) {
@@ -116,7 +127,9 @@ class ConnectionRouter final : public StreamHandler {
   const ConnectionInfo info_;
   const ConnectionProtocols& p_;
   std::unique_ptr<StreamHandler> handler_;
+  static constexpr std::size_t kMaxHeld = 64u << 10;
   std::vector<Held> held_;
+  std::size_t held_bytes_ = 0;
   std::string first_[2];
   bool swapped_ = false;
 };

@@ -7,8 +7,9 @@
 //   - the HTTP/2 connection preface (h2c with prior knowledge) ->
 //     Http2Connection;
 //   - anything else -> HttpConnection, which drops what is not HTTP/1.x.
-// Until it can tell, it holds the first bytes (at most the preface's 24 per
-// side) and then hands them to the handler it chose.
+// Until it can tell, it holds the first bytes (an HTTP/2 server may send its
+// SETTINGS before the client's preface is in the capture; at most 64 KiB)
+// and then hands them to the handler it chose.
 #pragma once
 
 #include "recorder/capture_output.h"

@@ -9,10 +9,10 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DTRAFFICDB_FUZZ=ON >/dev/null
-cmake --build build-fuzz -j2 --target http_stream_fuzzer packet_fuzzer
+cmake --build build-fuzz -j2 --target http_stream_fuzzer packet_fuzzer http2_frames_fuzzer tls_records_fuzzer
 
 mkdir -p build-fuzz/artifacts
-for name in http_stream packet; do
+for name in http_stream packet http2_frames tls_records; do
   work="build-fuzz/corpus-$name"
   mkdir -p "$work"
   cp -n fuzz/corpus/$name/* "$work"/ 2>/dev/null || true

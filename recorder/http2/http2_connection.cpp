@@ -314,14 +314,15 @@ void Http2Connection::hand_on(Stream& s, const std::string& error) {
   c.informational = std::move(s.informational);
   c.source_key = "h2 " + info_.originator.to_string() + " " + info_.responder.to_string() + " " +
                  std::to_string(info_.opened_at) + " stream " + std::to_string(s.id);
-  c.error = error;
+  // A half missing because a direction stopped being readable: say why.
+  c.error = !error.empty() || (s.request && s.response) ? error : connection_error_;
   c.tls = tls_ ? &*tls_ : nullptr;
   c.http2_stream = s.id;
   c.pushed = s.pushed;
   if (s.upgraded) c.protocol_switch = "h2c";
   std::vector<std::string> caveats;
   Exchange e = build_exchange(c, options_.max_body_bytes, caveats);
-  if (!error.empty() && s.response) e.error += (e.error.empty() ? "" : "; ") + error;
+  if (!c.error.empty() && s.response) e.error += (e.error.empty() ? "" : "; ") + c.error;
   if (s.request && !s.request_ended && error.empty())
     e.error += std::string(e.error.empty() ? "" : "; ") + "request body incomplete: the stream was not ended";
   for (std::string& caveat : caveats) output_.problem(std::move(caveat));

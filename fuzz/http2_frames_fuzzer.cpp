@@ -1,0 +1,57 @@
+// libFuzzer target: the HTTP/2 side of the pcap source. The input is cut
+// into pieces, each delivered to the client or the server side of one
+// Http2Connection (after the client's connection preface), as data or as a
+// gap, the way the reassembler (or the TLS layer) would; the exchanges it
+// builds are discarded. Finds crashes, hangs and unbounded memory in the
+// frame reader, header block assembly, the HPACK decoder's use, streams and
+// body decoding.
+//
+// Input: records of [control byte][length byte][length bytes of data].
+// control bit 0: 0 client, 1 server; bit 1: a gap of `length` bytes instead
+// of data; bit 2: that side ends (FIN) after this record.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "recorder/http2/http2_connection.h"
+
+namespace {
+
+class Discard final : public trafficdb::CaptureOutput {
+ public:
+  void exchange(trafficdb::Exchange&&) override {}
+  void problem(std::string) override {}
+  void skipped(std::string_view) override {}
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace trafficdb;
+  Discard output;
+  Http2Options options;
+  options.max_body_bytes = 1u << 16;
+  options.max_open_streams = 64;
+  options.max_header_block_bytes = 1u << 16;
+  BodyBudget budget(1u << 20);
+  ConnectionInfo info;
+  info.originator.port = 40000;
+  info.responder.port = 80;
+  info.saw_syn = true;
+  Http2Connection connection(info, options, budget, output, nullptr);
+  Micros at = 1;
+  connection.on_data(Side::originator, kHttp2Preface, at);
+  std::size_t i = 0;
+  while (i + 2 <= size) {
+    const std::uint8_t control = data[i];
+    const std::size_t length = std::min<std::size_t>(data[i + 1], size - i - 2);
+    const std::string_view bytes(reinterpret_cast<const char*>(data + i + 2), length);
+    i += 2 + length;
+    const Side side = (control & 1) ? Side::responder : Side::originator;
+    if (control & 2) connection.on_gap(side, length + 1, ++at);
+    else connection.on_data(side, bytes, ++at);
+    if (control & 4) connection.on_end(side, StreamEnd::fin, ++at);
+  }
+  connection.on_close(++at);
+  return 0;
+}
