@@ -217,3 +217,23 @@ TEST_CASE("parse_chunk_size reads hex digits up to 60 bits, with or without exte
   CHECK_FALSE(parse_chunk_size("5x").has_value());
   CHECK_FALSE(parse_chunk_size("-5").has_value());
 }
+
+TEST_CASE("parse_malformed_request_line reads what servers would still take and says what is wrong",
+          "[http1_head]") {
+  const auto read = [](std::string_view line) -> std::string {
+    const auto m = parse_malformed_request_line(line);
+    if (!m) return "none";
+    return m->line.method + " " + m->line.target + " " + m->line.version + " | " + m->problem;
+  };
+  CHECK(read("GET /index.html HTTP/1.") == "GET /index.html HTTP/1.1 | malformed HTTP version 'HTTP/1.' (read as HTTP/1.1)");
+  CHECK(read("POST /form") == "POST /form HTTP/0.9 | no HTTP version (an HTTP/0.9-style request line) with method POST");
+  CHECK(read("CONNECT example.com:443 HTTP/1.1 keep-alive") ==
+        "CONNECT example.com:443 HTTP/1.1 | extra text after the version: 'keep-alive'");
+  CHECK(read("GET/a HTTP/1.1") == "GET /a HTTP/1.1 | no space between the method and the target");
+  CHECK(read("GET /aHTTP/1.1") == "GET /a HTTP/1.1 | no space between the target and the version");
+  CHECK(read("GET http://h/x HTTP/1.1") == "none");  // well formed: parse_request_line's
+  CHECK(read("Hello world") == "none");               // not a method, not a target
+  CHECK(read("get /x HTTP/1.1 x") == "none");          // methods are upper case here
+  CHECK(read("SSH-2.0-OpenSSH_9.2") == "none");
+  CHECK(read("GET") == "none");
+}

@@ -348,6 +348,26 @@ TEST_CASE("CONNECT with 200 is a tunnel: HTTP parsing ends there", "[pcap]") {
   CHECK(ex[0].request.port == 443);
 }
 
+TEST_CASE("A request line a server would take, though malformed, is stored with an error saying what was wrong",
+          "[pcap]") {
+  TcpConversation c;
+  c.handshake();
+  c.client_sends("GET /first HTTP/1.\r\nHost: h\r\n\r\n");
+  c.server_sends("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  c.client_sends("CONNECT h:443 HTTP/1.1 extra\r\nHost: h\r\n\r\n");
+  c.server_sends("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+  c.client_fin();
+  c.server_fin();
+  const auto ex = capture_exchanges(c.frames);
+  REQUIRE(ex.size() == 2);
+  CHECK(ex[0].request.url == "http://h/first");
+  CHECK(ex[0].response->status == 200);
+  CHECK(ex[0].error == "request: malformed request line: malformed HTTP version 'HTTP/1.' (read as HTTP/1.1)");
+  CHECK(ex[1].request.method == "CONNECT");
+  CHECK(ex[1].response->status == 403);
+  CHECK(ex[1].error == "request: malformed request line: extra text after the version: 'extra'");
+}
+
 TEST_CASE("A connection that is neither HTTP nor TLS is skipped, whatever its port", "[pcap]") {
   TcpConversation c(40000, 80);
   c.handshake();

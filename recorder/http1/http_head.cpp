@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "common/ascii.h"
 
@@ -65,6 +66,72 @@ std::optional<RequestLine> parse_request_line(std::string_view line) {
   if (!is_version(rest)) return std::nullopt;
   r.version = std::string(rest);
   return r;
+}
+
+std::optional<MalformedRequestLine> parse_malformed_request_line(std::string_view line) {
+  std::vector<std::string_view> tokens;
+  line = trim(line);
+  for (std::size_t i = 0; i < line.size();) {
+    while (i < line.size() && is_space(line[i])) ++i;
+    const std::size_t start = i;
+    while (i < line.size() && !is_space(line[i])) ++i;
+    if (i > start) tokens.push_back(line.substr(start, i - start));
+  }
+  if (tokens.empty() || tokens.size() > 8) return std::nullopt;
+  MalformedRequestLine out;
+  std::vector<std::string> problems;
+  // "GET/path": no space after the method.
+  std::size_t method_end = 0;
+  while (method_end < tokens[0].size() && tokens[0][method_end] >= 'A' && tokens[0][method_end] <= 'Z') ++method_end;
+  if (method_end == 0 || method_end > 20) return std::nullopt;
+  std::string_view target;
+  std::size_t next = 1;
+  if (method_end < tokens[0].size()) {
+    if (tokens[0][method_end] != '/') return std::nullopt;
+    target = tokens[0].substr(method_end);
+    problems.push_back("no space between the method and the target");
+  } else {
+    if (tokens.size() < 2) return std::nullopt;
+    target = tokens[1];
+    next = 2;
+  }
+  out.line.method = std::string(tokens[0].substr(0, method_end));
+  // "/pathHTTP/1.1": no space before the version.
+  std::string_view version;
+  if (next == tokens.size()) {
+    const std::size_t glued = target.rfind("HTTP/");
+    if (glued != std::string_view::npos && glued > 0) {
+      version = target.substr(glued);
+      target = target.substr(0, glued);
+      problems.push_back("no space between the target and the version");
+    }
+  } else {
+    version = tokens[next++];
+  }
+  const bool connect = out.line.method == "CONNECT";
+  const bool target_ok = !target.empty() && (target.front() == '/' || target == "*" ||
+                                             target.find("://") != std::string_view::npos ||
+                                             (connect && target.find(':') != std::string_view::npos));
+  if (!target_ok) return std::nullopt;
+  out.line.target = std::string(target);
+  if (version.empty()) {
+    out.line.version = "HTTP/0.9";
+    problems.push_back("no HTTP version (an HTTP/0.9-style request line) with method " + out.line.method);
+  } else if (is_version(version)) {
+    out.line.version = std::string(version);
+  } else if (version.substr(0, 5) == "HTTP/") {
+    out.line.version = "HTTP/1.1";
+    problems.push_back("malformed HTTP version '" + std::string(version.substr(0, 16)) + "' (read as HTTP/1.1)");
+  } else {
+    return std::nullopt;
+  }
+  if (next < tokens.size()) {
+    const std::string_view extra = line.substr(static_cast<std::size_t>(tokens[next].data() - line.data()));
+    problems.push_back("extra text after the version: '" + std::string(extra.substr(0, 40)) + "'");
+  }
+  if (problems.empty()) return std::nullopt;  // a well-formed line: parse_request_line's
+  for (const std::string& p : problems) out.problem += (out.problem.empty() ? "" : "; ") + p;
+  return out;
 }
 
 std::optional<StatusLine> parse_status_line(std::string_view line) {

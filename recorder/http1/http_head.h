@@ -37,6 +37,20 @@ struct StatusLine {
 // just "GET target" is an HTTP/0.9 request.
 std::optional<RequestLine> parse_request_line(std::string_view line);
 
+// A request line that breaks the grammar in ways servers still accept: a
+// cut or malformed version ("HTTP/1."), no version with a method other than
+// GET (HTTP/0.9 style), extra text after the version (CONNECT host:443
+// HTTP/1.1 x), no space between the method and the target or between the
+// target and the version. The line read (a malformed version read as
+// HTTP/1.1) and what was wrong with it; nullopt when it is no request line
+// at all: the method must be upper-case letters (at most 20) and the target
+// must look like one (/path, *, an absolute URL, or CONNECT's host:port).
+struct MalformedRequestLine {
+  RequestLine line;
+  std::string problem;
+};
+std::optional<MalformedRequestLine> parse_malformed_request_line(std::string_view line);
+
 // "HTTP/d.d ddd[ reason]"; nullopt otherwise.
 std::optional<StatusLine> parse_status_line(std::string_view line);
 

@@ -136,6 +136,13 @@ std::size_t HttpMessageParser::consume_head(std::string_view bytes, Micros at) {
         message_.method = std::move(r->method);
         message_.target = std::move(r->target);
         message_.version = std::move(r->version);
+      } else if (auto m = parse_malformed_request_line(line)) {
+        // What a server would still take is kept, and what was wrong said.
+        valid = true;
+        message_.method = std::move(m->line.method);
+        message_.target = std::move(m->line.target);
+        message_.version = std::move(m->line.version);
+        message_.error = "malformed request line: " + m->problem;
       }
     } else if (auto s = parse_status_line(line)) {
       valid = true;
@@ -272,9 +279,9 @@ void HttpMessageParser::miss_body(std::uint64_t length) {
 }
 
 void HttpMessageParser::complete(Micros at) {
-  if (message_.body_missing > 0 && message_.error.empty())
-    message_.error = count_bytes(message_.body_missing) + " of its " + count_bytes(message_.body_length) +
-                     " of body are missing from the capture";
+  if (message_.body_missing > 0)
+    add_error(count_bytes(message_.body_missing) + " of its " + count_bytes(message_.body_length) +
+              " of body are missing from the capture");
   if (!message_.last_at) message_.last_at = at;
   message_open_ = false;
   // The next state is set first: on_message may call resume() or become_opaque().
@@ -290,11 +297,15 @@ void HttpMessageParser::complete(Micros at) {
   events_.on_message(std::move(message_));
 }
 
+void HttpMessageParser::add_error(std::string error) {
+  message_.error = message_.error.empty() ? std::move(error) : message_.error + "; " + error;
+}
+
 void HttpMessageParser::fail_message(std::string error, Micros at) {
   after_ = Plan::After::next_message;
   start_seeking();
   if (message_open_) {
-    message_.error = std::move(error);
+    add_error(std::move(error));
     if (!message_.last_at) message_.last_at = at;
     message_open_ = false;
     events_.on_message(std::move(message_));

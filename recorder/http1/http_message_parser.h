@@ -113,6 +113,7 @@ class HttpMessageParser {
   bool head_complete(std::string_view header_lines, Micros at);
   void complete(Micros at);
   void fail_message(std::string error, Micros at);
+  void add_error(std::string error);  // appended to what the message already says
   void append_body(std::string_view bytes);
   void miss_body(std::uint64_t length);
   bool starts_message(std::string_view line) const;
