@@ -157,7 +157,7 @@ std::string source_options_json(const LiveSourceConfig& config) {
           }},
       config.source);
   out["max_body_bytes"] = config.max_body_bytes;
-  return out.dump();
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<std::unique_ptr<LiveSource>> make_live_source(const LiveSourceConfig& config, ExchangeSink& sink) {

@@ -486,7 +486,7 @@ void TlsConnection::emit_undecrypted_row(Micros at) {
   if (!s.facts.version.empty()) tls["version"] = s.facts.version;
   if (!s.facts.cipher_suite.empty()) tls["cipher_suite"] = s.facts.cipher_suite;
   if (s.client_hello && !s.client_hello->alpn.empty()) tls["alpn_offered"] = s.client_hello->alpn;
-  e.details = nlohmann::json{{"tls", tls}}.dump();
+  e.details = nlohmann::json{{"tls", tls}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   context_.output_.exchange(std::move(e));
 }
 
