@@ -52,10 +52,13 @@ WriterOptions bulk_import_writer_options(std::uint64_t max_body_bytes) {
   WriterOptions options;
   options.max_body_bytes = max_body_bytes;
   options.index_when_idle = false;      // indexing competes with parsing; `trafficdb index` does it
-  options.queue_max_bytes = 64u << 20;  // enough to keep the writer busy; bounds the import's memory
-  // Few, large transactions: each commit rewrites every index page it
-  // touched, and the bodies' hash index is touched all over.
-  options.batch_size = 50000;
+  // Large transactions (each commit rewrites every index page it touched,
+  // and the bodies' hash index is touched all over), but not so large that
+  // the queue's memory is all first-touch: 64 MiB / 50000 was 1.5x slower
+  // on a 10k-exchange TLS capture (page faults) and no faster on 100k plain
+  // exchanges (bench/README.md).
+  options.queue_max_bytes = 24u << 20;
+  options.batch_size = 20000;
   options.max_delay = std::chrono::seconds(2);
   options.background_checkpoint = true;
   return options;

@@ -138,10 +138,16 @@ Status Writer::consume(std::int64_t session_id, Exchange&& exchange) {
   });
   if (Status s = failure(); !s.is_ok()) return s;
   if (stopping_) return Status::error("the writer is closed");
-  queue_.push_back({session_id, std::move(exchange), bytes});
+  queue_.emplace_back(session_id, std::move(exchange), bytes);
   queued_bytes_ += bytes;
   ++enqueued_;
-  if (queue_.size() == 1 || queue_.size() >= options_.batch_size) work_cv_.notify_one();
+  // The thread is woken only when it has something to do: a first exchange
+  // to start a batch with, or a batch that is full (by count or bytes). In
+  // between it sleeps until the batch's max_delay: no wake-up per exchange.
+  const bool first = pending_count_ == 0 && queue_.size() == 1;
+  const bool full = queue_.size() + pending_count_ >= options_.batch_size ||
+                    (queued_bytes_ + pending_bytes_) * 2 >= options_.queue_max_bytes;
+  if (first || full) work_cv_.notify_one();
   return Status::ok();
 }
 
@@ -224,29 +230,46 @@ void Writer::run() {
   using clock = std::chrono::steady_clock;
   std::vector<Item> pending;
   clock::time_point oldest{};
+  {
+    std::lock_guard lk(mu_);
+    queue_.reserve(std::min<std::size_t>(options_.batch_size, 4096));
+  }
   for (;;) {
     bool commit = false;
     bool index = false;
     {
       std::unique_lock lk(mu_);
       auto ready = [&] {
-        return !queue_.empty() || stopping_ || (flush_waiters_ > 0 && !pending.empty()) ||
-               (!pending.empty() && clock::now() >= oldest + options_.max_delay) ||
-               (pending.empty() && index_behind_ && options_.index_when_idle);
+        if (stopping_) return true;
+        if (pending.empty()) return !queue_.empty() || (index_behind_ && options_.index_when_idle);
+        return flush_waiters_ > 0 || queue_.size() + pending.size() >= options_.batch_size ||
+               (queued_bytes_ + pending_bytes_) * 2 >= options_.queue_max_bytes ||
+               clock::now() >= oldest + options_.max_delay;
       };
       if (pending.empty()) work_cv_.wait(lk, ready);
       else work_cv_.wait_until(lk, oldest + options_.max_delay, ready);
 
       if (stopping_ && queue_.empty() && pending.empty()) break;
-      const std::size_t room = options_.batch_size - pending.size();
-      const std::size_t take = std::min(room, queue_.size());
-      if (take > 0 && pending.empty()) oldest = clock::now();
-      for (std::size_t i = 0; i < take; ++i) {
-        queued_bytes_ -= queue_.front().bytes;
-        pending_bytes_ += queue_.front().bytes;
-        pending.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      // The queue joins the batch, up to batch_size. Most often it fits
+      // whole and the two vectors trade places, so neither reallocates once grown.
+      if (!queue_.empty()) {
+        if (pending.empty()) oldest = clock::now();
+        const std::size_t take = std::min(options_.batch_size - std::min(options_.batch_size, pending.size()),
+                                          queue_.size());
+        if (pending.empty() && take == queue_.size()) {
+          pending.swap(queue_);
+          pending_bytes_ += queued_bytes_;
+          queued_bytes_ = 0;
+        } else {
+          for (std::size_t i = 0; i < take; ++i) {
+            queued_bytes_ -= queue_[i].bytes;
+            pending_bytes_ += queue_[i].bytes;
+            pending.push_back(std::move(queue_[i]));
+          }
+          queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
+        }
       }
+      pending_count_ = pending.size();
       // A batch also ends when it holds half the byte budget, so producers
       // blocked on the budget are not kept waiting for max_delay.
       commit = !pending.empty() &&
@@ -266,6 +289,7 @@ void Writer::run() {
     const std::size_t written = pending.size();
     pending.clear();  // frees the bodies before producers are let in
     std::lock_guard lk(mu_);
+    pending_count_ = 0;
     committed_ += written;
     pending_bytes_ = 0;
     index_behind_ = true;

@@ -33,7 +33,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -133,9 +132,10 @@ class Writer {
   std::condition_variable work_cv_;   // the thread waits for work
   std::condition_variable space_cv_;  // producers wait for queue space
   std::condition_variable done_cv_;   // flushers wait for commits
-  std::deque<Item> queue_;
+  std::vector<Item> queue_;  // consumed, not yet taken by the thread
   std::size_t queued_bytes_ = 0;
   std::size_t pending_bytes_ = 0;  // taken by the thread, not yet committed
+  std::size_t pending_count_ = 0;  // exchanges taken by the thread, not yet committed
   std::uint64_t enqueued_ = 0;
   std::uint64_t committed_ = 0;  // items committed (or dropped on failure)
   int flush_waiters_ = 0;
