@@ -175,13 +175,6 @@ std::optional<std::string> tshark_version(const std::string& log_path) {
 
 // ---------------------------------------------------------------- the run
 
-void warm_page_cache(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> buf(1 << 20);
-  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
-  }
-}
-
 int run(const Options& o, const Args& args) {
   RemoveOnExit cleanup;
   const std::string base = scratch_stem("pcap-bench");

@@ -81,13 +81,6 @@ std::string server_port(const std::string& pcap, const std::string& log) {
   return out;
 }
 
-void warm_page_cache(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> buf(1 << 20);
-  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
-  }
-}
-
 int run(const Options& o, const Args& args) {
   RemoveOnExit cleanup;
   const std::string base = scratch_stem("tls-bench");

@@ -11,22 +11,12 @@
 #include <cstdint>
 #include <string_view>
 
+#include "fuzz/fuzz_input.h"
 #include "recorder/http1/http_connection.h"
-
-namespace {
-
-class Discard final : public trafficdb::CaptureOutput {
- public:
-  void exchange(trafficdb::Exchange&&) override {}
-  void problem(std::string) override {}
-  void skipped(std::string_view) override {}
-};
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace trafficdb;
-  Discard output;
+  fuzz::Discard output;
   HttpCaptureOptions options;
   options.max_body_bytes = 1u << 16;
   BodyBudget budget(1u << 20);
@@ -35,18 +25,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   info.responder.port = 80;
   info.saw_syn = size > 0 && (data[0] & 0x80);
   HttpConnection connection(info, options, budget, output);
-  std::size_t i = 0;
   Micros at = 1;
-  while (i + 2 <= size) {
-    const std::uint8_t control = data[i];
-    const std::size_t length = std::min<std::size_t>(data[i + 1], size - i - 2);
-    const std::string_view bytes(reinterpret_cast<const char*>(data + i + 2), length);
-    i += 2 + length;
+  fuzz::for_each_record(data, size, [&](std::uint8_t control, std::string_view bytes) {
     const Side side = (control & 1) ? Side::responder : Side::originator;
-    if (control & 2) connection.on_gap(side, data[i - 1 - length] * 97u + 1, ++at);
+    if (control & 2) connection.on_gap(side, bytes.size() * 97u + 1, ++at);
     else connection.on_data(side, bytes, ++at);
     if (control & 4) connection.on_end(side, StreamEnd::fin, ++at);
-  }
+  });
   connection.on_end(Side::originator, StreamEnd::capture_end, ++at);
   connection.on_end(Side::responder, StreamEnd::capture_end, ++at);
   connection.on_close(++at);

@@ -16,22 +16,12 @@
 #include <cstdint>
 #include <string_view>
 
+#include "fuzz/fuzz_input.h"
 #include "recorder/connection_router.h"
-
-namespace {
-
-class Discard final : public trafficdb::CaptureOutput {
- public:
-  void exchange(trafficdb::Exchange&&) override {}
-  void problem(std::string) override {}
-  void skipped(std::string_view) override {}
-};
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace trafficdb;
-  Discard output;
+  fuzz::Discard output;
   HttpCaptureOptions http;
   http.max_body_bytes = 1u << 16;
   Http2Options http2;
@@ -51,24 +41,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   info.saw_syn = true;
   auto connection = tls.open(info);
   std::string key_text;
-  std::size_t i = 0;
   Micros at = 1;
-  while (i + 2 <= size) {
-    const std::uint8_t control = data[i];
-    const std::size_t length = std::min<std::size_t>(data[i + 1], size - i - 2);
-    const std::string_view bytes(reinterpret_cast<const char*>(data + i + 2), length);
-    i += 2 + length;
+  fuzz::for_each_record(data, size, [&](std::uint8_t control, std::string_view bytes) {
     const Side side = (control & 1) ? Side::responder : Side::originator;
     if (control & 8) {
       key_text.append(bytes);
       key_text.erase(0, keys.add_text(key_text, false));
       tls.keys_arrived(++at);
-      continue;
+      return;
     }
-    if (control & 2) connection->on_gap(side, length + 1, ++at);
+    if (control & 2) connection->on_gap(side, bytes.size() + 1, ++at);
     else connection->on_data(side, bytes, ++at);
     if (control & 4) connection->on_end(side, StreamEnd::fin, ++at);
-  }
+  });
   connection->on_close(++at);
   tls.finish(++at);
   return 0;

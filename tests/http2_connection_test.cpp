@@ -13,8 +13,10 @@
 #include <vector>
 
 #include "recorder/http2/http2_connection.h"
+#include "tests/recording_output.h"
 
 using namespace trafficdb;
+using trafficdb::test::RecordingOutput;
 
 namespace {
 
@@ -22,15 +24,6 @@ Endpoint endpoint(std::uint8_t last_octet, std::uint16_t port) {
   const unsigned char ip[4] = {10, 0, 0, last_octet};
   return Endpoint{IpAddress::v4(ip), port};
 }
-
-class RecordingOutput final : public CaptureOutput {
- public:
-  void exchange(Exchange&& e) override { exchanges.push_back(std::move(e)); }
-  void problem(std::string message) override { problems.push_back(std::move(message)); }
-  void skipped(std::string_view why) override { skipped_reasons.emplace_back(why); }
-  std::vector<Exchange> exchanges;
-  std::vector<std::string> problems, skipped_reasons;
-};
 
 // An HPACK encoder for one direction (its dynamic table persists across blocks).
 class Encoder {

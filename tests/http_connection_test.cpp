@@ -12,8 +12,10 @@
 
 #include "recorder/http1/http_connection.h"
 #include "tests/websocket_test_frames.h"
+#include "tests/recording_output.h"
 
 using namespace trafficdb;
+using trafficdb::test::RecordingOutput;
 using trafficdb::test::ws_frame;
 using Lines = std::vector<std::string>;
 
@@ -25,15 +27,6 @@ Endpoint endpoint(std::uint8_t last_octet, std::uint16_t port) {
 }
 
 const Endpoint kClient = endpoint(1, 40000), kServer = endpoint(2, 80);
-
-class RecordingOutput final : public CaptureOutput {
- public:
-  void exchange(Exchange&& e) override { exchanges.push_back(std::move(e)); }
-  void problem(std::string message) override { problems.push_back(std::move(message)); }
-  void skipped(std::string_view why) override { skipped_reasons.emplace_back(why); }
-  std::vector<Exchange> exchanges;
-  Lines problems, skipped_reasons;
-};
 
 // "METHOD url -> status 'body'", or "-> none"; then the error, if any.
 std::string summary(const Exchange& e) {

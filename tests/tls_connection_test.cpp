@@ -11,19 +11,12 @@
 
 #include "recorder/connection_router.h"
 #include "tests/test_support.h"
+#include "tests/recording_output.h"
 
 using namespace trafficdb;
+using trafficdb::test::RecordingOutput;
 
 namespace {
-
-class RecordingOutput final : public CaptureOutput {
- public:
-  void exchange(Exchange&& e) override { exchanges.push_back(std::move(e)); }
-  void problem(std::string message) override { problems.push_back(std::move(message)); }
-  void skipped(std::string_view why) override { skipped_reasons.emplace_back(why); }
-  std::vector<Exchange> exchanges;
-  std::vector<std::string> problems, skipped_reasons;
-};
 
 struct Piece {
   bool key_log = false;
