@@ -10,7 +10,7 @@ packages=(
   libpcap-dev zlib1g-dev libdeflate-dev libbrotli-dev libzstd-dev
   libcli11-dev libre2-dev libboost-dev libnghttp2-dev
   catch2
-  tcpdump curl openssl nginx-light nghttp2-client python3-grpcio
+  tcpdump curl openssl nginx-light nghttp2-client python3-grpcio apache2-bin
 )
 
 missing=()

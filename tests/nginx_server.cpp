@@ -48,7 +48,8 @@ NginxServer::NginxServer() : tls_port_(free_port()), h2c_port_(free_port()) {
   const std::string common = "    root " + d +
                              "/www;\n    gzip on; gzip_min_length 20; gzip_types text/plain application/json;\n"
                              "    client_max_body_size 64m;\n    keepalive_requests 100000;\n"
-                             "    location /upload/ { dav_methods PUT; create_full_put_path on; }\n";
+                             "    location /upload/ { dav_methods PUT; create_full_put_path on; }\n"
+                             "    location = /pushing.json { http2_push /pushed.json; }\n";
   conf << "  server {\n    listen 127.0.0.1:" << tls_port_ << " ssl http2;\n    ssl_certificate " << d
        << "/cert.pem;\n    ssl_certificate_key " << d << "/key.pem;\n"
        << "    ssl_protocols TLSv1.2 TLSv1.3;\n    ssl_ciphers ALL;\n" << common << "  }\n";

@@ -1,7 +1,8 @@
 // A real nginx (Debian's nginx-light) on loopback for the TLS and HTTP/2
 // capture tests: one server speaking TLS 1.2 and 1.3 with ALPN h2 and
 // http/1.1, one speaking h2c with prior knowledge, both serving the files
-// the test puts in its www directory, taking uploads with PUT (WebDAV), and
+// the test puts in its www directory (pushing /pushed.json with
+// /pushing.json over HTTP/2), taking uploads with PUT (WebDAV), and
 // logging every request in a form the tests read back:
 //   <method> <uri> <status> <body bytes sent> <protocol> <request length>
 // Its own self-signed certificate is made with the openssl command.

@@ -296,6 +296,35 @@ TEST_CASE("h2c with prior knowledge: HTTP/2 in clear on any port, GET and PUT", 
   CHECK(rows[1].req_body == "uploaded text\n");
 }
 
+TEST_CASE("HTTP/2 server push from nginx to nghttp: the pushed response is an exchange of its own", "[http2][loopback]") {
+  require_peers();
+  if (test::run_command({"nghttp", "--version"}).exit_code != 0)
+    return test::skip_test("nghttp is not installed (Debian's nghttp2-client)");
+  TlsFixture f;
+  f.server.put_file("pushing.json", R"({"page":1})");
+  f.server.put_file("pushed.json", R"({"pushed":true})");
+  test::TempDir dir;
+  const std::string pcap = dir.file("push.pcap");
+  {
+    test::LoopbackCapture capture(pcap, f.server.h2c_port());
+    const test::CommandResult r = test::run_command({"nghttp", "-n", "-s", f.server.h2c_url("/pushing.json")});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    REQUIRE(r.out.find("/pushed.json") != std::string::npos);  // nghttp took the push
+    capture.stop();
+  }
+  const std::string db = dir.file("push.db");
+  REQUIRE(import(db, pcap).exit_code == 0);
+  const std::vector<Row> rows = rows_of(db);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].url == f.server.h2c_url("/pushing.json"));
+  CHECK(rows[0].resp_body == R"({"page":1})");
+  CHECK(rows[1].url == f.server.h2c_url("/pushed.json"));
+  CHECK(rows[1].resp_body == R"({"pushed":true})");
+  CHECK(rows[1].stream % 2 == 0);  // server-initiated
+  CHECK(rows[1].error.empty());
+}
+
 TEST_CASE("TLS that cannot be decrypted is one row that says why: no keys, one connection's keys missing, a wrong "
           "key, a capture that starts after the handshake",
           "[tls][loopback]") {
