@@ -296,6 +296,34 @@ TEST_CASE("h2c with prior knowledge: HTTP/2 in clear on any port, GET and PUT", 
   CHECK(rows[1].req_body == "uploaded text\n");
 }
 
+TEST_CASE("TLS 1.3 KeyUpdate mid-connection (openssl s_client's k): what follows decrypts with the next secret",
+          "[tls][loopback]") {
+  require_peers();
+  TlsFixture f;
+  test::TempDir dir;
+  const std::string keys = dir.file("keys.log"), pcap = dir.file("keyupdate.pcap");
+  {
+    test::LoopbackCapture capture(pcap, f.server.tls_port());
+    // A line "k" is s_client's command to send a KeyUpdate (not with -ign_eof or -quiet).
+    const test::CommandResult r = test::run_command(
+        {"sh", "-c",
+         "(printf 'GET /hello.json HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n'; sleep 0.5; printf 'k\\n'; sleep 0.5; "
+         "printf 'GET /text.txt HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n'; sleep 1) | "
+         "openssl s_client -tls1_3 -keylogfile " + keys + " -connect 127.0.0.1:" + std::to_string(f.server.tls_port())});
+    REQUIRE((r.out + r.err).find("KEYUPDATE") != std::string::npos);  // s_client says it on stderr
+    capture.stop();
+  }
+  const std::string db = dir.file("keyupdate.db");
+  const test::CommandResult imported = import(db, pcap, {"--keylog", keys});
+  CHECK(imported.out.find("1 TLS connections: 1 decrypted, 0 without keys, 0 failed") != std::string::npos);
+  const std::vector<Row> rows = rows_of(db);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].resp_body == R"({"hello":"world"})");
+  CHECK(rows[1].url == "https://localhost/text.txt");
+  CHECK(rows[1].resp_body == f.text);
+  CHECK(rows[1].error.empty());
+}
+
 TEST_CASE("HTTP/2 server push from nginx to nghttp: the pushed response is an exchange of its own", "[http2][loopback]") {
   require_peers();
   if (test::run_command({"nghttp", "--version"}).exit_code != 0)
