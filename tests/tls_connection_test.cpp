@@ -51,10 +51,11 @@ Recorded load(const std::string& name) {
 }
 
 struct Harness {
-  explicit Harness(bool wait_for_keys = false) {
+  explicit Harness(bool wait_for_keys = false, std::size_t max_held_total = 64u << 20) {
     http.max_body_bytes = 1u << 20;
     http2.max_body_bytes = 1u << 20;
     tls_options.wait_for_keys = wait_for_keys;
+    tls_options.max_held_total = max_held_total;
     protocols = {&http, &http2, nullptr, &budget, &out};
     tls = std::make_unique<TlsContext>(keys, tls_options, tls_plaintext_factory(protocols), out);
     protocols.tls = tls.get();
@@ -176,6 +177,21 @@ TEST_CASE("TLS: keys that come after the records, or after the connection ended,
     CHECK(h.out.exchanges[0].tunnel);
     CHECK(h.out.exchanges[0].error.find("no keys for it") != std::string::npos);
   }
+}
+
+TEST_CASE("TLS: records waiting for keys are bounded over all connections; past the bound the connection is said "
+          "undecrypted",
+          "[tls][hostile]") {
+  const Recorded r = load("tls13-aes256gcm-h2-get.bin");
+  Harness h(/*wait_for_keys=*/true, /*max_held_total=*/100);
+  h.feed(r.pieces);
+  h.keys.add_text(r.keys);
+  h.tls->keys_arrived(h.at);  // too late: the records were not kept
+  h.close();
+  REQUIRE(h.out.exchanges.size() == 1);
+  CHECK(h.out.exchanges[0].tunnel);
+  CHECK(h.out.exchanges[0].error.find("waited for the keys longer, or in greater number, than is kept") !=
+        std::string::npos);
 }
 
 TEST_CASE("TLS: without keys, with a wrong key, with a damaged or lost record: said, never dropped", "[tls]") {

@@ -113,7 +113,10 @@ TlsConnection::TlsConnection(const ConnectionInfo& info, TlsContext& context)
   }
 }
 
-TlsConnection::~TlsConnection() { context_.waiting_.erase(this); }
+TlsConnection::~TlsConnection() {
+  context_.waiting_.erase(this);
+  context_.held_total_ -= state_->held_bytes;
+}
 
 Side TlsConnection::client() const { return state_->client_side.value_or(Side::originator); }
 
@@ -287,11 +290,15 @@ void TlsConnection::open_record(Side side, std::uint8_t type, std::uint16_t vers
   Direction& d = s.dir[static_cast<int>(side)];
   if (s.phase == State::Phase::waiting_for_keys || s.phase == State::Phase::handshake) {
     if (s.phase == State::Phase::waiting_for_keys && s.held_bytes + fragment.size() <= context_.options_.max_held_bytes &&
+        context_.held_total_ + fragment.size() <= context_.options_.max_held_total &&
         at - s.hold_since <= context_.options_.max_hold) {
       s.held.push_back({side, type, version, std::string(fragment), at});
       s.held_bytes += fragment.size();
+      context_.held_total_ += fragment.size();
       return;
     }
+    if (s.phase == State::Phase::waiting_for_keys)
+      s.problem += "; its records waited for the keys longer, or in greater number, than is kept";
     give_up(s.problem.empty() ? std::string("protected records before its keys were known") : s.problem,
             s.keys_missing, at);
     return;
@@ -369,6 +376,7 @@ void TlsConnection::release_held(Micros at) {
     State::Held h = std::move(s.held.front());
     s.held.pop_front();
     s.held_bytes -= h.fragment.size();
+    context_.held_total_ -= h.fragment.size();
     open_record(h.side, h.type, h.version, h.fragment, h.at);
   }
   (void)at;
@@ -394,6 +402,7 @@ void TlsConnection::give_up(std::string why, bool keys_missing, Micros at) {
   }
   for (Direction& d : s.dir) d.stopped = true;
   s.held.clear();
+  context_.held_total_ -= s.held_bytes;
   s.held_bytes = 0;
   if (!s.inner) {
     s.phase = State::Phase::undecryptable;

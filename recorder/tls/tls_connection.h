@@ -46,7 +46,8 @@ class CaptureOutput;
 struct TlsOptions {
   // Records may wait for keys that are not in the key log yet (live capture).
   bool wait_for_keys = false;
-  std::size_t max_held_bytes = 4u << 20;  // per connection
+  std::size_t max_held_bytes = 4u << 20;    // per connection
+  std::size_t max_held_total = 64u << 20;   // over all connections
   Micros max_hold = 30'000'000;           // of capture time
 };
 
@@ -92,6 +93,7 @@ class TlsContext {
   PlaintextHandlerFactory inner_;
   CaptureOutput& output_;
   TlsCounts counts_;
+  std::size_t held_total_ = 0;  // bytes of records waiting for keys, all connections
   std::set<class TlsConnection*> waiting_;
   std::map<TlsConnection*, std::shared_ptr<TlsConnection>> closed_waiting_;
 };
