@@ -34,23 +34,23 @@ class ConnectionRouter final : public StreamHandler {
     if (handler_) return handler_->on_data(side, bytes, at);
     held_.push_back({side, std::string(bytes), at});
     held_bytes_ += bytes.size();
-    if (held_bytes_ > kMaxHeld) return start(Protocol::http1, side, at);
+    if (held_bytes_ > kMaxHeld) return start(Protocol::http1, side);
     std::string& first = first_[static_cast<int>(side)];
     first.append(bytes.substr(0, std::min(bytes.size(), kHttp2Preface.size() - std::min(first.size(), kHttp2Preface.size()))));
-    const Protocol decided = decide(side, first);
-    if (decided != Protocol::undecided) start(decided, side, at);
+    const Protocol decided = decide(first);
+    if (decided != Protocol::undecided) start(decided, side);
   }
 
   void on_gap(Side side, std::uint64_t length, Micros at) override {
-    if (!handler_) start(Protocol::http1, side, at);
+    if (!handler_) start(Protocol::http1, side);
     handler_->on_gap(side, length, at);
   }
   void on_end(Side side, StreamEnd how, Micros at) override {
-    if (!handler_) start(Protocol::http1, side, at);
+    if (!handler_) start(Protocol::http1, side);
     handler_->on_end(side, how, at);
   }
   void on_close(Micros at) override {
-    if (!handler_) start(Protocol::http1, Side::originator, at);
+    if (!handler_) start(Protocol::http1, Side::originator);
     handler_->on_close(at);
   }
   bool wants_data() const override { return !handler_ || handler_->wants_data(); }
@@ -62,7 +62,7 @@ class ConnectionRouter final : public StreamHandler {
     Micros at;
   };
 
-  Protocol decide(Side side, std::string_view first) const {
+  Protocol decide(std::string_view first) const {
     if (first.size() < 3 && (first.empty() || first[0] == 0x16 || first[0] == 0x17)) return Protocol::undecided;
     // A server's SETTINGS first: the client's bytes will say (its preface).
     if (looks_like_settings_frame(first) || (first.size() < 9 && first[0] == 0x00)) return Protocol::undecided;
@@ -73,12 +73,10 @@ class ConnectionRouter final : public StreamHandler {
       // "PRI" could still be HTTP/1.x's PRI method... only the whole preface says.
       return Protocol::undecided;
     }
-    (void)side;
     return Protocol::http1;
   }
 
-  void start(Protocol protocol, Side deciding_side, Micros at) {
-    (void)at;
+  void start(Protocol protocol, Side deciding_side) {
     switch (protocol) {
       case Protocol::tls:
         if (p_.tls) {

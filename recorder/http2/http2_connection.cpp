@@ -92,7 +92,6 @@ Http2Connection::Http2Connection(const ConnectionInfo& info, const Http2Options&
     s->request_ended = true;
     s->upgraded = true;
     streams_[1] = std::move(s);
-    highest_client_stream_ = 1;
   }
 }
 
@@ -103,7 +102,7 @@ void Http2Connection::on_data(Side side, std::string_view bytes, Micros at) {
   if (d.stopped) return;
   d.at = at;
   d.frames.feed(bytes);
-  if (d.frames.stopped() && !d.stopped) stop_direction(side, d.frames.error(), at);
+  if (d.frames.stopped() && !d.stopped) stop_direction(side, d.frames.error());
 }
 
 void Http2Connection::on_frame(Side side, const Http2Frame& f, Micros at) {
@@ -207,7 +206,7 @@ void Http2Connection::on_header_block(Side side, std::uint32_t stream_id, std::o
   };
 
   if (side == Side::originator) {
-    Stream* s = stream(stream_id, true, at);
+    Stream* s = stream(stream_id, true);
     if (!s) return;
     if (!s->request) {
       new_request(*s);
@@ -219,14 +218,14 @@ void Http2Connection::on_header_block(Side side, std::uint32_t stream_id, std::o
     return;
   }
   if (promised) {
-    Stream* p = stream(*promised, true, at);
+    Stream* p = stream(*promised, true);
     if (!p) return;
     p->pushed = true;
     new_request(*p);
     p->request_ended = true;
     return;
   }
-  Stream* s = stream(stream_id, true, at);
+  Stream* s = stream(stream_id, true);
   if (!s) return;
   if (!s->response) {
     const std::string status_text(field(block.fields, ":status").value_or(""));
@@ -253,7 +252,7 @@ void Http2Connection::on_header_block(Side side, std::uint32_t stream_id, std::o
 }
 
 void Http2Connection::on_data_frame(Side side, const Http2Frame& f, std::string_view data, Micros at) {
-  Stream* s = stream(f.stream_id, true, at);
+  Stream* s = stream(f.stream_id, true);
   if (!s) return;
   std::optional<HttpMessage>& m = side == Side::originator ? s->request : s->response;
   if (!m) {
@@ -272,7 +271,7 @@ void Http2Connection::on_data_frame(Side side, const Http2Frame& f, std::string_
   if (f.flags & h2_flag::end_stream) end_half(*s, side, at);
 }
 
-Http2Connection::Stream* Http2Connection::stream(std::uint32_t id, bool create, Micros at) {
+Http2Connection::Stream* Http2Connection::stream(std::uint32_t id, bool create) {
   if (auto it = streams_.find(id); it != streams_.end()) return it->second.get();
   if (!create) return nullptr;
   if (streams_.size() >= options_.max_open_streams) {
@@ -282,8 +281,6 @@ Http2Connection::Stream* Http2Connection::stream(std::uint32_t id, bool create, 
   }
   auto s = std::make_unique<Stream>();
   s->id = id;
-  if (id % 2 == 1) highest_client_stream_ = std::max(highest_client_stream_, id);
-  (void)at;
   return streams_.emplace(id, std::move(s)).first->second.get();
 }
 
@@ -327,27 +324,24 @@ void Http2Connection::hand_on(Stream& s, const std::string& error) {
     e.error += std::string(e.error.empty() ? "" : "; ") + "request body incomplete: the stream was not ended";
   for (std::string& caveat : caveats) output_.problem(std::move(caveat));
   output_.exchange(std::move(e));
-  ++handed_on_;
   streams_.erase(s.id);
 }
 
-void Http2Connection::stop_direction(Side side, const std::string& why, Micros at) {
+void Http2Connection::stop_direction(Side side, const std::string& why) {
   Direction& d = *dir_[static_cast<int>(side)];
   d.stopped = true;
   d.frames.stop(why);
   if (connection_error_.empty()) connection_error_ = std::string("the ") + who(side) + "'s HTTP/2 frames stopped: " + why;
-  (void)at;
 }
 
-void Http2Connection::on_gap(Side side, std::uint64_t length, Micros at) {
+void Http2Connection::on_gap(Side side, std::uint64_t length, Micros) {
   if (dir_[static_cast<int>(side)]->stopped) return;
-  stop_direction(side, std::to_string(length) + " bytes are missing from the capture", at);
+  stop_direction(side, std::to_string(length) + " bytes are missing from the capture");
 }
 
 void Http2Connection::on_end(Side, StreamEnd, Micros) {}
 
-void Http2Connection::on_close(Micros at) {
-  (void)at;
+void Http2Connection::on_close(Micros) {
   const std::string why = connection_error_.empty() ? "the connection ended before the stream did"
                                                     : connection_error_;
   while (!streams_.empty()) hand_on(*streams_.begin()->second, why);

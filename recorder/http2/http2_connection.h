@@ -71,11 +71,11 @@ class Http2Connection final : public StreamHandler {
                        bool end_stream, Micros at);
   void on_settings(Side side, std::string_view payload);
   void on_data_frame(Side side, const Http2Frame& frame, std::string_view data, Micros at);
-  Stream* stream(std::uint32_t id, bool create, Micros at);
+  Stream* stream(std::uint32_t id, bool create);
   void end_half(Stream& s, Side side, Micros at);
   void maybe_hand_on(std::uint32_t id);
   void hand_on(Stream& s, const std::string& error);
-  void stop_direction(Side side, const std::string& why, Micros at);
+  void stop_direction(Side side, const std::string& why);
 
   const ConnectionInfo info_;
   const Http2Options& options_;
@@ -84,8 +84,6 @@ class Http2Connection final : public StreamHandler {
   std::optional<TlsFacts> tls_;
   std::unique_ptr<Direction> dir_[2];
   std::map<std::uint32_t, std::unique_ptr<Stream>> streams_;
-  std::uint32_t highest_client_stream_ = 0;
-  std::uint64_t handed_on_ = 0;
   std::string connection_error_;  // GOAWAY with an error, or a direction that stopped
 };
 

@@ -14,8 +14,6 @@ namespace {
 constexpr std::size_t kAeadTag = 16;
 constexpr std::size_t kCbcBlock = 16;
 
-std::string decimal(std::uint64_t n) { return std::to_string(n); }
-
 // A KDF fetched once for the process.
 EVP_KDF* kdf(const char* name) {
   if (std::strcmp(name, "TLS1-PRF") == 0) {
@@ -211,7 +209,7 @@ Status RecordDecrypter::open_aead(std::uint8_t& type, std::uint16_t legacy_versi
   const bool explicit_nonce = !m.suite.tls13 && m.suite.protection == RecordProtection::aes_gcm;
   const std::size_t overhead = kAeadTag + (explicit_nonce ? 8 : 0);
   if (fragment.size() < overhead + (m.suite.tls13 ? 1 : 0))
-    return Status::corrupt("record " + decimal(sequence_) + " is too short to be protected");
+    return Status::corrupt("record " + std::to_string(sequence_) + " is too short to be protected");
 
   std::array<unsigned char, 12> nonce{};
   if (explicit_nonce) {
@@ -260,14 +258,14 @@ Status RecordDecrypter::open_aead(std::uint8_t& type, std::uint16_t legacy_versi
       EVP_DecryptFinal_ex(m.cipher, out + n, &tail) == 1;
   if (!opened) {
     plaintext.clear();
-    return Status::corrupt("record " + decimal(sequence_) +
+    return Status::corrupt("record " + std::to_string(sequence_) +
                            " does not decrypt (its authentication tag does not match: wrong keys, or records lost)");
   }
   if (m.suite.tls13) {
     // TLSInnerPlaintext: content, the real type, then zero padding.
     std::size_t end = plaintext.size();
     while (end > 0 && plaintext[end - 1] == '\0') --end;
-    if (end == 0) return Status::corrupt("record " + decimal(sequence_) + " has no content type");
+    if (end == 0) return Status::corrupt("record " + std::to_string(sequence_) + " has no content type");
     type = static_cast<std::uint8_t>(plaintext[end - 1]);
     plaintext.resize(end - 1);
   }
@@ -281,7 +279,7 @@ Status RecordDecrypter::open_cbc(std::uint8_t type, std::uint16_t legacy_version
   const bool explicit_iv = m.version >= kTls11;
   const auto bad = [&](const char* why) {
     plaintext.clear();
-    return Status::corrupt("record " + decimal(sequence_) + " does not decrypt (" + why +
+    return Status::corrupt("record " + std::to_string(sequence_) + " does not decrypt (" + why +
                            ": wrong keys, or records lost)");
   };
   auto compute_mac = [&](std::string_view content, unsigned char* out) {

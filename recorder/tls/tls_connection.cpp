@@ -64,7 +64,6 @@ struct TlsConnection::Direction {
   bool key_update_read = false;
   bool stopped = false;            // a gap or a record that did not open: nothing more decrypts
   std::uint64_t wire_bytes = 0;
-  std::uint64_t records = 0;
 };
 
 struct TlsConnection::State {
@@ -108,7 +107,7 @@ TlsConnection::TlsConnection(const ConnectionInfo& info, TlsContext& context)
         });
     state_->dir[i].protected_handshake = std::make_unique<HandshakeReader>(
         [this, side](std::uint8_t type, std::string_view body, bool whole) {
-          if (whole || type == tls_handshake_type::finished) on_protected_handshake(side, type, body, state_->last_at);
+          if (whole || type == tls_handshake_type::finished) on_protected_handshake(side, type, body);
         });
   }
 }
@@ -151,7 +150,6 @@ void TlsConnection::read_records(Side side, Micros at) {
       break;
     }
     if (rest.size() < kRecordHeader + length) break;
-    ++d.records;
     on_record(side, type, version, rest.substr(kRecordHeader, length), at);
     used += kRecordHeader + length;
   }
@@ -267,8 +265,8 @@ bool TlsConnection::find_keys(Micros at) {
   s.phase = State::Phase::decrypting;
   s.problem.clear();
   s.keys_missing = false;
-  if (!s.tls13) start_inner(at);  // TLS 1.2 said ALPN in the ServerHello
-  release_held(at);
+  if (!s.tls13) start_inner();  // TLS 1.2 said ALPN in the ServerHello
+  release_held();
   return true;
 }
 
@@ -330,7 +328,7 @@ void TlsConnection::open_record(Side side, std::uint8_t type, std::uint16_t vers
   }
 }
 
-void TlsConnection::on_protected_handshake(Side side, std::uint8_t type, std::string_view body, Micros at) {
+void TlsConnection::on_protected_handshake(Side side, std::uint8_t type, std::string_view body) {
   State& s = *state_;
   Direction& d = s.dir[static_cast<int>(side)];
   if (!s.tls13) return;
@@ -343,16 +341,14 @@ void TlsConnection::on_protected_handshake(Side side, std::uint8_t type, std::st
   } else if (type == tls_handshake_type::key_update) {
     d.key_update_read = true;
   }
-  (void)at;
 }
 
-void TlsConnection::start_inner(Micros at) {
+void TlsConnection::start_inner() {
   State& s = *state_;
   if (s.inner) return;
   ConnectionInfo inner_info = info_;
   if (client() != Side::originator) std::swap(inner_info.originator, inner_info.responder);
   inner_info.saw_syn = true;
-  (void)at;
   s.inner = context_.inner_(inner_info, s.facts);
 }
 
@@ -363,14 +359,14 @@ void TlsConnection::deliver(Side side, std::string_view plaintext, Micros at) {
     // none was negotiated): HTTP/2 says so with its preface.
     if (s.facts.alpn.empty() && side == client() && plaintext.substr(0, kHttp2Preface.size()) == kHttp2Preface)
       s.facts.alpn = "h2";
-    start_inner(at);
+    start_inner();
   }
   s.plaintext_bytes += plaintext.size();
   if (s.inner && !plaintext.empty())
     s.inner->on_data(side == client() ? Side::originator : Side::responder, plaintext, at);
 }
 
-void TlsConnection::release_held(Micros at) {
+void TlsConnection::release_held() {
   State& s = *state_;
   while (!s.held.empty() && s.phase == State::Phase::decrypting) {
     State::Held h = std::move(s.held.front());
@@ -379,7 +375,6 @@ void TlsConnection::release_held(Micros at) {
     context_.held_total_ -= h.fragment.size();
     open_record(h.side, h.type, h.version, h.fragment, h.at);
   }
-  (void)at;
 }
 
 void TlsConnection::retry_keys(Micros at, bool expired) {

@@ -121,13 +121,13 @@ class TlsConnection final : public StreamHandler {
   void read_records(Side side, Micros at);
   void on_record(Side side, std::uint8_t type, std::uint16_t version, std::string_view fragment, Micros at);
   void on_plain_handshake(Side side, std::uint8_t type, std::string_view body, Micros at);
-  void on_protected_handshake(Side side, std::uint8_t type, std::string_view body, Micros at);
+  void on_protected_handshake(Side side, std::uint8_t type, std::string_view body);
   void open_record(Side side, std::uint8_t type, std::uint16_t version, std::string_view fragment, Micros at);
   void deliver(Side side, std::string_view plaintext, Micros at);
   bool find_keys(Micros at);
   bool start_tls13_direction(Side side, const std::string& secret);
-  void start_inner(Micros at);
-  void release_held(Micros at);
+  void start_inner();
+  void release_held();
   void give_up(std::string why, bool keys_missing, Micros at);
   void emit_undecrypted_row(Micros at);
   void finish_close(Micros at);
