@@ -1,17 +1,10 @@
 #include "recorder/tls/tls_connection.h"
 
-#include <cstring>
-#include <deque>
-#include <optional>
-#include <vector>
-
 #include <nlohmann/json.hpp>
 
-#include "recorder/http1/http_connection.h"
+#include "recorder/capture_output.h"
 #include "recorder/http2/frame_reader.h"
-#include "recorder/tls/cipher_suite.h"
-#include "recorder/tls/handshake.h"
-#include "recorder/tls/record_decrypter.h"
+#include "recorder/tls/tls_connection_state.h"
 
 namespace trafficdb {
 namespace {
@@ -23,29 +16,6 @@ constexpr std::uint8_t change_cipher_spec = 20, alert = 21, handshake = 22, appl
 constexpr std::size_t kRecordHeader = 5;
 constexpr std::size_t kMaxRecordFragment = (1u << 14) + 2048;
 
-std::string version_name(std::uint16_t v) {
-  switch (v) {
-    case kTls10: return "TLS 1.0";
-    case kTls11: return "TLS 1.1";
-    case kTls12: return "TLS 1.2";
-    case kTls13: return "TLS 1.3";
-  }
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%04x", v);
-  return buf;
-}
-
-std::string hex(std::string_view bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
-
 std::uint16_t u16(std::string_view b, std::size_t at) {
   return static_cast<std::uint16_t>(static_cast<unsigned char>(b[at]) << 8 | static_cast<unsigned char>(b[at + 1]));
 }
@@ -53,47 +23,6 @@ std::uint16_t u16(std::string_view b, std::size_t at) {
 const char* side_name(bool client) { return client ? "client" : "server"; }
 
 }  // namespace
-
-struct TlsConnection::Direction {
-  std::string partial;  // an incomplete record, header included
-  std::unique_ptr<HandshakeReader> plain_handshake, protected_handshake;
-  std::unique_ptr<RecordDecrypter> decrypter;
-  bool protected_records = false;  // TLS 1.2: after ChangeCipherSpec
-  std::string secret;              // TLS 1.3: this direction's current traffic secret
-  bool finished_read = false;      // TLS 1.3: its Finished was read; traffic secret 0 follows
-  bool key_update_read = false;
-  bool stopped = false;            // a gap or a record that did not open: nothing more decrypts
-  std::uint64_t wire_bytes = 0;
-};
-
-struct TlsConnection::State {
-  Direction dir[2];
-  std::optional<Side> client_side;
-  std::optional<ClientHello> client_hello;
-  std::optional<ServerHello> server_hello;
-  std::optional<CipherSuite> suite;
-  bool tls13 = false;
-  enum class Phase { handshake, waiting_for_keys, decrypting, undecryptable } phase = Phase::handshake;
-  std::string problem;       // why it is not (or no longer) decrypted
-  bool keys_missing = false;  // the problem is that the key log has nothing for it
-  std::unique_ptr<StreamHandler> inner;
-  TlsFacts facts;
-  struct Held {
-    Side side;
-    std::uint8_t type;
-    std::uint16_t version;
-    std::string fragment;
-    Micros at;
-  };
-  std::deque<Held> held;  // protected records waiting for keys, both directions in capture order
-  std::size_t held_bytes = 0;
-  Micros hold_since = 0;
-  Micros first_at = 0, last_at = 0;
-  // The TCP connection ended while keys were awaited: replayed once they come.
-  std::optional<Micros> closed_at;
-  std::uint64_t plaintext_bytes = 0;  // handed to the handler inside
-  std::vector<std::pair<Side, StreamEnd>> ends;
-};
 
 TlsConnection::TlsConnection(const ConnectionInfo& info, TlsContext& context)
     : info_(info), context_(context), state_(std::make_unique<State>()) {
@@ -179,109 +108,6 @@ void TlsConnection::on_record(Side side, std::uint8_t type, std::uint16_t versio
   open_record(side, type, version, fragment, at);
 }
 
-void TlsConnection::on_plain_handshake(Side side, std::uint8_t type, std::string_view body, Micros at) {
-  State& s = *state_;
-  if (type == tls_handshake_type::client_hello) {
-    auto hello = parse_client_hello(body);
-    if (!hello.is_ok()) return give_up(hello.status().message(), false, at);
-    if (!s.client_side) s.client_side = side;
-    s.facts.server_name = hello->server_name;
-    s.client_hello = std::move(hello).value();
-  } else if (type == tls_handshake_type::server_hello) {
-    auto hello = parse_server_hello(body);
-    if (!hello.is_ok()) return give_up(hello.status().message(), false, at);
-    if (hello->hello_retry_request) return;  // a second ClientHello follows
-    if (!s.client_side) s.client_side = other(side);
-    s.tls13 = hello->version == kTls13;
-    s.facts.version = version_name(hello->version);
-    s.facts.alpn = hello->alpn;
-    s.server_hello = std::move(hello).value();
-    if (!s.client_hello) return give_up("the capture holds no ClientHello for this connection", false, at);
-    find_keys(at);
-  }
-}
-
-bool TlsConnection::find_keys(Micros at) {
-  State& s = *state_;
-  const ServerHello& server = *s.server_hello;
-  s.suite = find_cipher_suite(server.cipher_suite);
-  if (!s.suite) {
-    char id[8];
-    std::snprintf(id, sizeof id, "0x%04X", server.cipher_suite);
-    give_up(std::string("its cipher suite ") + id + " is not one trafficdb decrypts", true, at);
-    return false;
-  }
-  s.facts.cipher_suite = std::string(s.suite->name);
-  if (server.version < kTls10 || server.version > kTls13 || s.suite->tls13 != s.tls13) {
-    give_up("its version " + version_name(server.version) + " is not one trafficdb decrypts", true, at);
-    return false;
-  }
-  ClientRandom random{};
-  if (s.client_hello->random.size() != random.size()) return false;
-  std::memcpy(random.data(), s.client_hello->random.data(), random.size());
-  const TlsSecrets* secrets = context_.keys_.find(random);
-  const bool enough = secrets && (s.tls13 ? secrets->has_tls13_handshake() && secrets->has_tls13_traffic()
-                                          : secrets->has_tls12());
-  if (!enough) {
-    const std::string why = "no keys for it in the key log (client random " + hex(s.client_hello->random) + ")";
-    if (context_.options_.wait_for_keys && s.phase != State::Phase::undecryptable) {
-      if (s.phase != State::Phase::waiting_for_keys) s.hold_since = at;
-      s.phase = State::Phase::waiting_for_keys;
-      s.problem = why;
-      s.keys_missing = true;
-      context_.waiting_.insert(this);
-    } else {
-      give_up(why, true, at);
-    }
-    return false;
-  }
-  const Side c = client();
-  Direction& cd = s.dir[static_cast<int>(c)];
-  Direction& sd = s.dir[static_cast<int>(other(c))];
-  if (s.tls13) {
-    if (!start_tls13_direction(c, secrets->client_handshake_secret) ||
-        !start_tls13_direction(other(c), secrets->server_handshake_secret))
-      return false;
-    cd.secret = secrets->client_traffic_secret_0;
-    sd.secret = secrets->server_traffic_secret_0;
-  } else {
-    auto keys = tls12_direction_keys(*s.suite, server.version, secrets->master_secret, s.client_hello->random,
-                                     server.random);
-    const bool etm = s.client_hello->encrypt_then_mac && server.encrypt_then_mac &&
-                     s.suite->protection == RecordProtection::aes_cbc_hmac;
-    auto client_decrypter =
-        keys.is_ok() ? RecordDecrypter::create(*s.suite, server.version, keys->first, etm) : keys.status();
-    auto server_decrypter =
-        keys.is_ok() ? RecordDecrypter::create(*s.suite, server.version, keys->second, etm) : keys.status();
-    if (!client_decrypter.is_ok() || !server_decrypter.is_ok()) {
-      give_up((client_decrypter.is_ok() ? server_decrypter.status() : client_decrypter.status()).message(), false,
-              at);
-      return false;
-    }
-    cd.decrypter = std::move(client_decrypter).value();
-    sd.decrypter = std::move(server_decrypter).value();
-  }
-  context_.waiting_.erase(this);
-  s.phase = State::Phase::decrypting;
-  s.problem.clear();
-  s.keys_missing = false;
-  if (!s.tls13) start_inner();  // TLS 1.2 said ALPN in the ServerHello
-  release_held();
-  return true;
-}
-
-bool TlsConnection::start_tls13_direction(Side side, const std::string& secret) {
-  State& s = *state_;
-  auto keys = tls13_direction_keys(*s.suite, secret);
-  auto decrypter = keys.is_ok() ? RecordDecrypter::create(*s.suite, kTls13, *keys, false) : keys.status();
-  if (!decrypter.is_ok()) {
-    give_up(decrypter.status().message(), false, s.last_at);
-    return false;
-  }
-  s.dir[static_cast<int>(side)].decrypter = std::move(decrypter).value();
-  return true;
-}
-
 void TlsConnection::open_record(Side side, std::uint8_t type, std::uint16_t version, std::string_view fragment,
                                 Micros at) {
   State& s = *state_;
@@ -328,21 +154,6 @@ void TlsConnection::open_record(Side side, std::uint8_t type, std::uint16_t vers
   }
 }
 
-void TlsConnection::on_protected_handshake(Side side, std::uint8_t type, std::string_view body) {
-  State& s = *state_;
-  Direction& d = s.dir[static_cast<int>(side)];
-  if (!s.tls13) return;
-  if (type == tls_handshake_type::encrypted_extensions) {
-    if (auto alpn = parse_encrypted_extensions_alpn(body); alpn.is_ok()) s.facts.alpn = *alpn;
-  } else if (type == tls_handshake_type::finished) {
-    // The secret for what follows is traffic secret 0 (already in d.secret);
-    // a Finished after that would be a second handshake: not expected.
-    if (d.decrypter && !d.secret.empty()) d.finished_read = true;
-  } else if (type == tls_handshake_type::key_update) {
-    d.key_update_read = true;
-  }
-}
-
 void TlsConnection::start_inner() {
   State& s = *state_;
   if (s.inner) return;
@@ -364,28 +175,6 @@ void TlsConnection::deliver(Side side, std::string_view plaintext, Micros at) {
   s.plaintext_bytes += plaintext.size();
   if (s.inner && !plaintext.empty())
     s.inner->on_data(side == client() ? Side::originator : Side::responder, plaintext, at);
-}
-
-void TlsConnection::release_held() {
-  State& s = *state_;
-  while (!s.held.empty() && s.phase == State::Phase::decrypting) {
-    State::Held h = std::move(s.held.front());
-    s.held.pop_front();
-    s.held_bytes -= h.fragment.size();
-    context_.held_total_ -= h.fragment.size();
-    open_record(h.side, h.type, h.version, h.fragment, h.at);
-  }
-}
-
-void TlsConnection::retry_keys(Micros at, bool expired) {
-  State& s = *state_;
-  if (s.phase != State::Phase::waiting_for_keys) return;
-  if (expired || at - s.hold_since > context_.options_.max_hold) {
-    give_up(s.problem, true, at);
-  } else {
-    find_keys(at);
-  }
-  if (s.closed_at && s.phase != State::Phase::waiting_for_keys) finish_close(std::max(at, *s.closed_at));
 }
 
 void TlsConnection::give_up(std::string why, bool keys_missing, Micros at) {
@@ -492,53 +281,6 @@ void TlsConnection::emit_undecrypted_row(Micros at) {
   if (s.client_hello && !s.client_hello->alpn.empty()) tls["alpn_offered"] = s.client_hello->alpn;
   e.details = nlohmann::json{{"tls", tls}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   context_.output_.exchange(std::move(e));
-}
-
-// What the reassembler holds for a TLS connection: the connection itself
-// may outlive it (TlsContext::closed_waiting_).
-class TlsContext::Handle final : public StreamHandler {
- public:
-  Handle(TlsContext& context, std::shared_ptr<TlsConnection> c) : context_(context), c_(std::move(c)) {}
-  void on_data(Side side, std::string_view bytes, Micros at) override { c_->on_data(side, bytes, at); }
-  void on_gap(Side side, std::uint64_t length, Micros at) override { c_->on_gap(side, length, at); }
-  void on_end(Side side, StreamEnd how, Micros at) override { c_->on_end(side, how, at); }
-  void on_close(Micros at) override {
-    c_->on_close(at);
-    if (c_->close_deferred()) context_.closed_waiting_[c_.get()] = c_;
-  }
-
- private:
-  TlsContext& context_;
-  std::shared_ptr<TlsConnection> c_;
-};
-
-TlsContext::TlsContext(const KeyLog& keys, TlsOptions options, PlaintextHandlerFactory inner, CaptureOutput& output)
-    : keys_(keys), options_(options), inner_(std::move(inner)), output_(output) {}
-
-TlsContext::~TlsContext() = default;
-
-std::unique_ptr<StreamHandler> TlsContext::open(const ConnectionInfo& info) {
-  return std::make_unique<Handle>(*this, std::make_shared<TlsConnection>(info, *this));
-}
-
-void TlsContext::keys_arrived(Micros at) {
-  const std::set<TlsConnection*> waiting = waiting_;
-  for (TlsConnection* c : waiting) c->retry_keys(at);
-  for (auto it = closed_waiting_.begin(); it != closed_waiting_.end();)
-    it = it->first->close_deferred() ? std::next(it) : closed_waiting_.erase(it);
-}
-
-void TlsContext::expire(Micros now) {
-  const std::set<TlsConnection*> waiting = waiting_;
-  for (TlsConnection* c : waiting) c->retry_keys(now, false);
-  for (auto it = closed_waiting_.begin(); it != closed_waiting_.end();)
-    it = it->first->close_deferred() ? std::next(it) : closed_waiting_.erase(it);
-}
-
-void TlsContext::finish(Micros at) {
-  const std::set<TlsConnection*> waiting = waiting_;
-  for (TlsConnection* c : waiting) c->retry_keys(at, true);
-  closed_waiting_.clear();
 }
 
 }  // namespace trafficdb
