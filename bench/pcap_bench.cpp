@@ -50,6 +50,7 @@ namespace {
 
 struct Options {
   WorkloadOptions workload;
+  std::string profile = "mixed";
   std::string pcap;  // "" = temporary file, deleted afterwards
   bool keep = false;
   std::uint64_t repeat = 1;
@@ -60,6 +61,10 @@ void declare(Args& args, Options& o) {
   args.number("--exchanges N", o.workload.exchanges, "HTTP exchanges to generate", 1)
       .number("--connections C", o.workload.connections, "concurrent keep-alive connections", 1)
       .number("--seed S", o.workload.seed, "PRNG seed")
+      .text("--profile P", o.profile,
+            "mixed (every kind of exchange: gzip, chunked, 304, POST, ...) or api-json\n"
+            "(JSON GETs of 1-8 KB, identity, as a client polling an API: the shape of\n"
+            "real curl/nginx traffic, where tshark is at its fastest)")
       .text("--pcap FILE", o.pcap,
             "the capture to use: reused if it exists (checked against FILE.counts\n"
             "when present), else generated there and kept. Default: a temporary\n"
@@ -335,6 +340,8 @@ int main(int argc, char** argv) {
             "time, MB/s, exchanges/s and peak RSS of each, and checks the database against what was generated.\n");
   declare(args, o);
   if (const auto exit_code = args.parse(argc, argv)) return *exit_code;
+  if (const auto p = bench::pcap_workload::parse_profile(o.profile)) o.workload.profile = *p;
+  else return args.usage_error("--profile: '" + o.profile + "' is not mixed or api-json");
   try {
     return run(o, args);
   } catch (const std::exception& e) {

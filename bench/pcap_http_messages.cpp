@@ -86,7 +86,7 @@ std::string_view kind_name(ExchangeKind kind) {
   return names[static_cast<std::size_t>(kind)];
 }
 
-HttpMessages::HttpMessages(WorkloadRandom& rng) : rng_(rng) {
+HttpMessages::HttpMessages(WorkloadRandom& rng, bool api_json) : rng_(rng), api_json_(api_json) {
   for (std::size_t i = 0; i < std::size(kHosts); ++i) {
     const HostSpec& s = kHosts[i];
     Host h;
@@ -97,7 +97,7 @@ HttpMessages::HttpMessages(WorkloadRandom& rng) : rng_(rng) {
                : ipv4(i % 2 ? 198 : 203, i % 2 ? 51 : 0, i % 2 ? 100 : 113, static_cast<std::uint8_t>(20 + i));
     h.profile = s.profile;
     h.server = s.server;
-    h.weight = s.weight;
+    h.weight = api_json && s.profile != HostProfile::api ? 0 : s.weight;
     h.rtt_us = s.port == 8080 ? static_cast<std::int64_t>(rng.range(300, 2000))
                               : static_cast<std::int64_t>(rng.range(8000, 120000));
     h.think_us = s.profile == HostProfile::assets ? static_cast<std::int64_t>(rng.range(200, 3000))
@@ -118,7 +118,7 @@ HttpMessages::HttpMessages(WorkloadRandom& rng) : rng_(rng) {
 
   for (int i = 0; i < 256; ++i) {
     PooledText t;
-    t.text = json_text(rng, rng.log_range(100, 5000), t.id_offset);
+    t.text = json_text(rng, api_json ? rng.log_range(1000, 8000) : rng.log_range(100, 5000), t.id_offset);
     json_.push_back(std::move(t));
   }
   for (int i = 0; i < 48; ++i) {
@@ -165,6 +165,7 @@ HttpMessages::HttpMessages(WorkloadRandom& rng) : rng_(rng) {
 }
 
 ExchangeKind HttpMessages::pick_kind(HostProfile profile) {
+  if (api_json_) return ExchangeKind::json;
   const KindWeights& w = profile == HostProfile::api   ? kApiKinds
                          : profile == HostProfile::web ? kWebKinds
                                                        : kAssetKinds;

@@ -74,7 +74,9 @@ inline constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n
 class HttpMessages {
  public:
   // Builds the hosts, the clients and the body pools (a few MB) from `rng`.
-  explicit HttpMessages(WorkloadRandom& rng);
+  // api_json (pcap_workload_gen.h): only API hosts are chosen, every
+  // exchange is a JSON GET, its bodies 1-8 KB.
+  HttpMessages(WorkloadRandom& rng, bool api_json = false);
 
   const std::vector<Host>& hosts() const { return hosts_; }
   const std::vector<Client>& clients() const { return clients_; }
@@ -109,6 +111,7 @@ class HttpMessages {
   std::string page_path();
 
   WorkloadRandom& rng_;
+  const bool api_json_;
   std::vector<Host> hosts_;
   std::vector<Client> clients_;
   std::vector<PooledText> json_;  // 100 B - 5 KB

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   using namespace bench;
   using namespace bench::pcap_workload;
   std::string out;
+  std::string profile = "mixed";
   WorkloadOptions o;
   Args args("pcap_workload",
             "Writes a large realistic classic pcap of HTTP/1.1 keep-alive traffic (Ethernet/IPv4/TCP) and\n"
@@ -23,8 +24,11 @@ int main(int argc, char** argv) {
       .required()
       .number("--exchanges N", o.exchanges, "HTTP exchanges", 1)
       .number("--connections C", o.connections, "concurrent keep-alive connections", 1)
-      .number("--seed S", o.seed, "PRNG seed");
+      .number("--seed S", o.seed, "PRNG seed")
+      .text("--profile P", profile, "mixed (every kind of exchange) or api-json (JSON GETs of 1-8 KB,\nidentity, as a client polling an API)");
   if (const auto exit_code = args.parse(argc, argv)) return *exit_code;
+  if (const auto p = parse_profile(profile)) o.profile = *p;
+  else return args.usage_error("--profile: '" + profile + "' is not mixed or api-json");
   try {
     const auto t0 = Clock::now();
     const WorkloadCounts counts = generate_workload(out, o);

@@ -78,7 +78,7 @@ struct Connection {
 class WorkloadWriter {
  public:
   WorkloadWriter(const std::string& path, const WorkloadOptions& o)
-      : rng_(o.seed), messages_(rng_), pcap_(path), slots_(o.connections), unassigned_(o.exchanges) {
+      : rng_(o.seed), messages_(rng_, o.profile == WorkloadProfile::api_json), pcap_(path), slots_(o.connections), unassigned_(o.exchanges) {
     counts_.seed = o.seed;
     client_ports_.resize(messages_.clients().size());
     for (std::uint16_t& port : client_ports_) port = static_cast<std::uint16_t>(rng_.range(32768, 60999));
@@ -365,6 +365,16 @@ WorkloadCounts generate_workload(const std::string& path, const WorkloadOptions&
   WorkloadCounts counts = WorkloadWriter(path, options).run();
   save_counts(counts, counts_path(path));
   return counts;
+}
+
+std::optional<WorkloadProfile> parse_profile(std::string_view name) {
+  if (name == "mixed") return WorkloadProfile::mixed;
+  if (name == "api-json") return WorkloadProfile::api_json;
+  return std::nullopt;
+}
+
+std::string_view profile_name(WorkloadProfile profile) {
+  return profile == WorkloadProfile::api_json ? "api-json" : "mixed";
 }
 
 }  // namespace bench::pcap_workload

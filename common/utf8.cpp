@@ -1,6 +1,33 @@
 #include "common/utf8.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace trafficdb {
+namespace {
+
+constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHighBits = 0x8080808080808080ull;
+
+std::uint64_t load8(const char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// Where the first byte at or after `i` that is not 7-bit ASCII is (or is a
+// control character other than tab, LF, CR, FF, ESC when `controls`);
+// eight bytes at a time while they are all plain.
+std::size_t skip_plain_ascii(std::string_view s, std::size_t i, bool controls) {
+  for (; i + 8 <= s.size(); i += 8) {
+    const std::uint64_t v = load8(s.data() + i);
+    const bool high = (v & kHighBits) != 0;
+    const bool below_space = ((v - kOnes * 0x20) & ~v & kHighBits) != 0;  // some byte < 0x20
+    if (high || (controls && below_space)) break;
+  }
+  return i;
+}
+
+}  // namespace
 
 std::size_t utf8_sequence_length(std::string_view s) {
   if (s.empty()) return 0;
@@ -28,6 +55,7 @@ bool is_valid_utf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     // Fast path over ASCII.
+    i = skip_plain_ascii(s, i, false);
     while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
     if (i == s.size()) break;
     const std::size_t n = utf8_sequence_length(s.substr(i));
@@ -38,11 +66,24 @@ bool is_valid_utf8(std::string_view s) {
 }
 
 bool looks_like_text(std::string_view s) {
-  for (const char ch : s) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1b) return false;
+  // One pass: plain ASCII a word at a time, the rest a character at a time.
+  std::size_t i = 0;
+  while (i < s.size()) {
+    i = skip_plain_ascii(s, i, true);
+    if (i == s.size()) break;
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20) {
+      if (c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1b) return false;
+      ++i;
+    } else if (c < 0x80) {
+      ++i;
+    } else {
+      const std::size_t n = utf8_sequence_length(s.substr(i));
+      if (n == 0) return false;
+      i += n;
+    }
   }
-  return is_valid_utf8(s);
+  return true;
 }
 
 }  // namespace trafficdb

@@ -79,11 +79,31 @@ void BatchTransaction::reset_all() {
   }
 }
 
-std::optional<std::int64_t> BatchTransaction::store_body(const Body& body, std::uint64_t& stored, std::uint64_t& reused) {
+namespace {
+
+std::string_view kept_bytes(const Body& body, std::uint64_t max_body_bytes) {
+  return std::string_view(body.data).substr(0, static_cast<std::size_t>(max_body_bytes));
+}
+
+std::optional<StoredBodyKey> key_of(const Body& body, std::uint64_t max_body_bytes) {
   if (!body.captured || body.data.empty()) return std::nullopt;
-  const std::string_view data =
-      std::string_view(body.data).substr(0, static_cast<std::size_t>(max_body_bytes_));
-  const ContentHash hash = content_hash(data);
+  const std::string_view data = kept_bytes(body, max_body_bytes);
+  return StoredBodyKey{content_hash(data), looks_like_text(data)};
+}
+
+}  // namespace
+
+void prepare_bodies(QueuedExchange& item, std::uint64_t max_body_bytes) {
+  item.request_body = key_of(item.exchange.request.body, max_body_bytes);
+  if (item.exchange.response) item.response_body = key_of(item.exchange.response->body, max_body_bytes);
+}
+
+std::optional<std::int64_t> BatchTransaction::store_body(const Body& body, const std::optional<StoredBodyKey>& given,
+                                                         std::uint64_t& stored, std::uint64_t& reused) {
+  const std::optional<StoredBodyKey> key = given ? given : key_of(body, max_body_bytes_);
+  if (!key) return std::nullopt;
+  const std::string_view data = kept_bytes(body, max_body_bytes_);
+  const ContentHash& hash = key->hash;
   find_body_.bindNoCopy(1, hash.data(), static_cast<int>(hash.size()));
   if (find_body_.executeStep()) {
     const std::int64_t id = find_body_.getColumn(0).getInt64();
@@ -96,7 +116,7 @@ std::optional<std::int64_t> BatchTransaction::store_body(const Body& body, std::
   insert_body_.bind(2, static_cast<std::int64_t>(data.size()));
   if (body.encoding.empty()) insert_body_.bind(3);
   else insert_body_.bindNoCopy(3, body.encoding);
-  insert_body_.bind(4, looks_like_text(data) ? 1 : 0);
+  insert_body_.bind(4, key->is_text ? 1 : 0);
   insert_body_.bindNoCopy(5, data.data(), static_cast<int>(data.size()));
   insert_body_.exec();
   insert_body_.reset();
@@ -109,8 +129,8 @@ void BatchTransaction::insert(const QueuedExchange& item, std::uint64_t& stored,
   const Request& rq = e.request;
   const Response* rs = e.response ? &*e.response : nullptr;
   ExchangeRowBodies bodies;
-  bodies.request = store_body(rq.body, stored, reused);
-  if (rs) bodies.response = store_body(rs->body, stored, reused);
+  bodies.request = store_body(rq.body, item.request_body, stored, reused);
+  if (rs) bodies.response = store_body(rs->body, item.response_body, stored, reused);
   SQLite::Statement& st = insert_exchange_;
   bind_exchange_row(st, item.session_id, e, bodies, row_text_);
   st.exec();

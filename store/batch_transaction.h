@@ -14,15 +14,28 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "model/exchange.h"
+#include "store/content_hash.h"
 #include "store/exchange_row.h"
 
 namespace trafficdb {
+
+// What the store keeps of a body besides its bytes, worked out before the
+// batch's transaction, by the thread that queues the exchange: a writer
+// storing many distinct bodies is the slower of the two threads.
+struct StoredBodyKey {
+  ContentHash hash{};  // of the bytes kept (cut at max_body_bytes)
+  bool is_text = false;
+};
 
 struct QueuedExchange {
   std::int64_t session_id = 0;
   Exchange exchange;
   std::size_t bytes = 0;  // what it holds in memory, roughly
+  std::optional<StoredBodyKey> request_body, response_body;  // nullopt: no body to store, or not worked out
 };
+
+// Fills `item`'s body keys (none for a body that is empty or was not captured).
+void prepare_bodies(QueuedExchange& item, std::uint64_t max_body_bytes);
 
 struct BatchCounts {
   std::uint64_t bodies_stored = 0;  // new rows in bodies
@@ -49,7 +62,8 @@ class BatchTransaction {
   };
 
   void reset_all();
-  std::optional<std::int64_t> store_body(const Body& body, std::uint64_t& stored, std::uint64_t& reused);
+  std::optional<std::int64_t> store_body(const Body& body, const std::optional<StoredBodyKey>& key,
+                                         std::uint64_t& stored, std::uint64_t& reused);
   void insert(const QueuedExchange& item, std::uint64_t& stored, std::uint64_t& reused);
   void insert_messages(std::int64_t exchange_id, const std::vector<WebSocketMessage>& messages);
 

@@ -128,7 +128,10 @@ Status Writer::delete_session(std::int64_t id) {
 }
 
 Status Writer::consume(std::int64_t session_id, Exchange&& exchange) {
-  const std::size_t bytes = approximate_bytes(exchange);
+  QueuedExchange item{session_id, std::move(exchange), 0, std::nullopt, std::nullopt};
+  item.bytes = approximate_bytes(item.exchange);
+  prepare_bodies(item, options_.max_body_bytes);  // here, not on the writer's thread
+  const std::size_t bytes = item.bytes;
   std::unique_lock lk(mu_);
   // Queued and not-yet-committed exchanges together stay within the budget
   // (one exchange larger than the budget still goes through, alone).
@@ -138,7 +141,7 @@ Status Writer::consume(std::int64_t session_id, Exchange&& exchange) {
   });
   if (Status s = failure(); !s.is_ok()) return s;
   if (stopping_) return Status::error("the writer is closed");
-  queue_.emplace_back(session_id, std::move(exchange), bytes);
+  queue_.push_back(std::move(item));
   queued_bytes_ += bytes;
   ++enqueued_;
   // The thread is woken only when it has something to do: a first exchange
