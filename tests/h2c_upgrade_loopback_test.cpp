@@ -48,16 +48,21 @@ TEST_CASE("h2c Upgrade: Apache answers 101, and the HTTP/2 after it is read, str
     std::this_thread::sleep_for(50ms);
 
   const std::string pcap = dir.file("upgrade.pcap");
+  test::CommandResult nghttp;
   {
     test::LoopbackCapture capture(pcap, port);
     const test::CommandResult curl = test::run_command({"curl", "-s", "--http2", "-o", "/dev/null", "-w",
                                                         "%{http_version}", base + "/a.json"});
     CHECK(curl.out == "2");  // curl went from HTTP/1.1 to HTTP/2 by the Upgrade
-    const test::CommandResult nghttp = test::run_command({"nghttp", "-u", "-n", base + "/a.json", base + "/b.txt"});
+    nghttp = test::run_command({"nghttp", "-u", base + "/a.json", base + "/b.txt"});
     INFO(nghttp.out << nghttp.err);
     CHECK(nghttp.exit_code == 0);
     capture.stop();
   }
+  // mod_http2 sometimes answers the upgraded stream 1 and sends GOAWAY
+  // before nghttp's second request arrives (seen under load): then b.txt was
+  // never answered, and the row must say so rather than invent a response.
+  const bool b_answered = nghttp.out.find(std::string(5000, 'b')) != std::string::npos;
   apache.stop();
   const std::string db = dir.file("upgrade.db");
   const test::CommandResult imported = test::run_trafficdb({"--db", db, "import", pcap});
@@ -84,10 +89,16 @@ TEST_CASE("h2c Upgrade: Apache answers 101, and the HTTP/2 after it is read, str
   CHECK(rows[1] == std::vector<std::string>{base + "/a.json", "HTTP/2", "200", "", "1", "h2c", R"({"a":1})"});
   CHECK(rows[2][0] == base + "/b.txt");
   CHECK(rows[2][1] == "HTTP/2");
-  CHECK(rows[2][2] == "200");
-  CHECK(rows[2][3].empty());
   CHECK(std::stoi(rows[2][4]) % 2 == 1);
   CHECK(std::stoi(rows[2][4]) > 1);
   CHECK(rows[2][5].empty());
-  CHECK(rows[2][6] == std::string(5000, 'b'));
+  if (b_answered) {
+    CHECK(rows[2][2] == "200");
+    CHECK(rows[2][3].empty());
+    CHECK(rows[2][6] == std::string(5000, 'b'));
+  } else {
+    CHECK(rows[2][2].empty());
+    CHECK(rows[2][3] == "the connection ended before the stream did");
+    CHECK(rows[2][6].empty());
+  }
 }
