@@ -1,5 +1,6 @@
 #include "store/background_checkpointer.h"
 
+#include "common/thread_name.h"
 #include "store/database.h"
 
 namespace trafficdb {
@@ -11,7 +12,10 @@ Result<std::unique_ptr<BackgroundCheckpointer>> BackgroundCheckpointer::start(co
 }
 
 BackgroundCheckpointer::BackgroundCheckpointer(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("tdb-checkpoint");
+    run();
+  });
 }
 
 BackgroundCheckpointer::~BackgroundCheckpointer() {

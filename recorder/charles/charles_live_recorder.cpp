@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "common/thread_name.h"
 #include "recorder/charles/chlsj_reader.h"
 #include "recorder/json_array_stream.h"
 #include "recorder/url.h"
@@ -157,7 +158,10 @@ Status CharlesLiveRecorder::start() {
     started_ = true;
     stopping_ = false;
   }
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("tdb-charles");
+    run();
+  });
   return Status::ok();
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/thread_name.h"
 #include "recorder/export_fields.h"
 #include "recorder/httptoolkit/graphql_ws_session.h"
 #include "recorder/httptoolkit/httptoolkit_session_files.h"
@@ -165,7 +166,10 @@ Status HttpToolkitRecorder::start() {
     stopping_ = false;
     stats_.connected = true;
   }
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("tdb-httptoolkit");
+    run();
+  });
   return Status::ok();
 }
 

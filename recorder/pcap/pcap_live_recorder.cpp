@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <pcap/pcap.h>
 
+#include "common/thread_name.h"
 #include "common/timestamp.h"
 
 namespace trafficdb {
@@ -124,7 +125,10 @@ Status PcapLiveRecorder::start() {
     }
   }
   started_ = true;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("tdb-pcap");
+    run();
+  });
   return Status::ok();
 }
 
