@@ -179,6 +179,7 @@ RunResult run_baseline(const std::string& path, const std::vector<Exchange>& exc
       trafficdb::ExchangeRowBodies bodies;
       bodies.request = store_body(e.request.body);
       if (e.response) bodies.response = store_body(e.response->body);
+      row_text = trafficdb::exchange_row_text(e);
       trafficdb::bind_exchange_row(insert_exchange, session, e, bodies, row_text);
       insert_exchange.exec();
       insert_exchange.reset();

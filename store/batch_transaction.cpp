@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <sqlite3.h>
+
 #include "common/utf8.h"
 #include "store/content_hash.h"
 #include "store/exchange_row.h"
@@ -23,7 +25,8 @@ BatchTransaction::BatchTransaction(SQLite::Database& db, std::uint64_t max_body_
       begin_(db, "BEGIN IMMEDIATE"),
       commit_(db, "COMMIT"),
       find_body_(db, "SELECT id FROM bodies WHERE hash = ?"),
-      insert_body_(db, "INSERT INTO bodies(hash, size, encoding, is_text, data) VALUES(?, ?, ?, ?, ?)"),
+      insert_body_(db, "INSERT INTO bodies(hash, size, encoding, is_text, data) VALUES(?, ?, ?, ?, ?) "
+                   "ON CONFLICT(hash) DO NOTHING"),
       insert_exchange_(db, exchange_row_insert_sql()),
       insert_message_(db,
                       "INSERT INTO websocket_messages(exchange_id, seq, sender, opcode, at, size, is_text, payload) "
@@ -93,35 +96,42 @@ std::optional<StoredBodyKey> key_of(const Body& body, std::uint64_t max_body_byt
 
 }  // namespace
 
-void prepare_bodies(QueuedExchange& item, std::uint64_t max_body_bytes) {
+QueuedExchange prepare_queued_exchange(std::int64_t session_id, Exchange&& exchange, std::size_t bytes,
+                                       std::uint64_t max_body_bytes) {
+  QueuedExchange item{session_id, std::move(exchange), bytes, std::nullopt, std::nullopt, {}};
   item.request_body = key_of(item.exchange.request.body, max_body_bytes);
   if (item.exchange.response) item.response_body = key_of(item.exchange.response->body, max_body_bytes);
+  item.row_text = exchange_row_text(item.exchange);
+  return item;
 }
 
-std::optional<std::int64_t> BatchTransaction::store_body(const Body& body, const std::optional<StoredBodyKey>& given,
+std::optional<std::int64_t> BatchTransaction::store_body(const Body& body, const StoredBodyKey& key,
                                                          std::uint64_t& stored, std::uint64_t& reused) {
-  const std::optional<StoredBodyKey> key = given ? given : key_of(body, max_body_bytes_);
-  if (!key) return std::nullopt;
+  // A new body costs one seek of the hash index (the insert's own); only a
+  // body already stored is looked up again for its id.
   const std::string_view data = kept_bytes(body, max_body_bytes_);
-  const ContentHash& hash = key->hash;
-  find_body_.bindNoCopy(1, hash.data(), static_cast<int>(hash.size()));
-  if (find_body_.executeStep()) {
-    const std::int64_t id = find_body_.getColumn(0).getInt64();
-    find_body_.reset();
-    ++reused;
-    return id;
-  }
-  find_body_.reset();
+  const ContentHash& hash = key.hash;
   insert_body_.bindNoCopy(1, hash.data(), static_cast<int>(hash.size()));
   insert_body_.bind(2, static_cast<std::int64_t>(data.size()));
   if (body.encoding.empty()) insert_body_.bind(3);
   else insert_body_.bindNoCopy(3, body.encoding);
-  insert_body_.bind(4, key->is_text ? 1 : 0);
+  insert_body_.bind(4, key.is_text ? 1 : 0);
   insert_body_.bindNoCopy(5, data.data(), static_cast<int>(data.size()));
-  insert_body_.exec();
+  const bool inserted = insert_body_.exec() > 0;
   insert_body_.reset();
-  ++stored;
-  return static_cast<std::int64_t>(db_.getLastInsertRowid());
+  if (inserted) {
+    ++stored;
+    return static_cast<std::int64_t>(db_.getLastInsertRowid());
+  }
+  find_body_.bindNoCopy(1, hash.data(), static_cast<int>(hash.size()));
+  if (!find_body_.executeStep()) {
+    find_body_.reset();
+    throw SQLite::Exception("a body's row was neither inserted nor found", SQLITE_INTERNAL);
+  }
+  const std::int64_t id = find_body_.getColumn(0).getInt64();
+  find_body_.reset();
+  ++reused;
+  return id;
 }
 
 void BatchTransaction::insert(const QueuedExchange& item, std::uint64_t& stored, std::uint64_t& reused) {
@@ -129,10 +139,10 @@ void BatchTransaction::insert(const QueuedExchange& item, std::uint64_t& stored,
   const Request& rq = e.request;
   const Response* rs = e.response ? &*e.response : nullptr;
   ExchangeRowBodies bodies;
-  bodies.request = store_body(rq.body, item.request_body, stored, reused);
-  if (rs) bodies.response = store_body(rs->body, item.response_body, stored, reused);
+  if (item.request_body) bodies.request = store_body(rq.body, *item.request_body, stored, reused);
+  if (rs && item.response_body) bodies.response = store_body(rs->body, *item.response_body, stored, reused);
   SQLite::Statement& st = insert_exchange_;
-  bind_exchange_row(st, item.session_id, e, bodies, row_text_);
+  bind_exchange_row(st, item.session_id, e, bodies, item.row_text);
   st.exec();
   st.reset();
   if (!e.websocket_messages.empty()) insert_messages(db_.getLastInsertRowid(), e.websocket_messages);

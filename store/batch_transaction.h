@@ -21,7 +21,8 @@ namespace trafficdb {
 
 // What the store keeps of a body besides its bytes, worked out before the
 // batch's transaction, by the thread that queues the exchange: a writer
-// storing many distinct bodies is the slower of the two threads.
+// storing many distinct bodies is the slower of the two threads (so is the
+// row's text, below).
 struct StoredBodyKey {
   ContentHash hash{};  // of the bytes kept (cut at max_body_bytes)
   bool is_text = false;
@@ -31,11 +32,14 @@ struct QueuedExchange {
   std::int64_t session_id = 0;
   Exchange exchange;
   std::size_t bytes = 0;  // what it holds in memory, roughly
-  std::optional<StoredBodyKey> request_body, response_body;  // nullopt: no body to store, or not worked out
+  std::optional<StoredBodyKey> request_body, response_body;  // nullopt: no body to store
+  ExchangeRowText row_text;
 };
 
-// Fills `item`'s body keys (none for a body that is empty or was not captured).
-void prepare_bodies(QueuedExchange& item, std::uint64_t max_body_bytes);
+// Makes the item the writer's thread stores: works out its body keys (none
+// for a body that is empty or was not captured) and its row's text.
+QueuedExchange prepare_queued_exchange(std::int64_t session_id, Exchange&& exchange, std::size_t bytes,
+                                       std::uint64_t max_body_bytes);
 
 struct BatchCounts {
   std::uint64_t bodies_stored = 0;  // new rows in bodies
@@ -62,7 +66,7 @@ class BatchTransaction {
   };
 
   void reset_all();
-  std::optional<std::int64_t> store_body(const Body& body, const std::optional<StoredBodyKey>& key,
+  std::optional<std::int64_t> store_body(const Body& body, const StoredBodyKey& key,
                                          std::uint64_t& stored, std::uint64_t& reused);
   void insert(const QueuedExchange& item, std::uint64_t& stored, std::uint64_t& reused);
   void insert_messages(std::int64_t exchange_id, const std::vector<WebSocketMessage>& messages);
@@ -71,7 +75,6 @@ class BatchTransaction {
   const std::uint64_t max_body_bytes_;
   SQLite::Statement begin_, commit_, find_body_, insert_body_, insert_exchange_, insert_message_, update_session_;
   std::map<std::int64_t, SessionTotals> totals_;
-  ExchangeRowText row_text_;
 };
 
 }  // namespace trafficdb

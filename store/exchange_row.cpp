@@ -67,14 +67,21 @@ std::string media_type(std::string_view value) {
   return ascii_lower(value);
 }
 
-void bind_exchange_row(SQLite::Statement& st, std::int64_t session_id, const Exchange& e,
-                       const ExchangeRowBodies& bodies, ExchangeRowText& text) {
+ExchangeRowText exchange_row_text(const Exchange& e) {
   const Request& rq = e.request;
   const Response* rs = e.response ? &*e.response : nullptr;
+  ExchangeRowText text;
   text.req_headers = headers_to_json(rq.headers);
-  text.resp_headers = rs ? headers_to_json(rs->headers) : std::string();
+  if (rs) text.resp_headers = headers_to_json(rs->headers);
   text.req_content_type = content_type_of(rq.headers, rq.mime_type);
-  text.resp_content_type = rs ? content_type_of(rs->headers, rs->mime_type) : std::string();
+  if (rs) text.resp_content_type = content_type_of(rs->headers, rs->mime_type);
+  return text;
+}
+
+void bind_exchange_row(SQLite::Statement& st, std::int64_t session_id, const Exchange& e,
+                       const ExchangeRowBodies& bodies, const ExchangeRowText& text) {
+  const Request& rq = e.request;
+  const Response* rs = e.response ? &*e.response : nullptr;
   const std::string& version = !rq.http_version.empty() || !rs ? rq.http_version : rs->http_version;
 
   st.bind(kSessionId, static_cast<std::int64_t>(session_id));

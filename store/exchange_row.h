@@ -47,10 +47,15 @@ struct ExchangeRowText {
   std::string req_headers, resp_headers, req_content_type, resp_content_type;
 };
 
+// Works out the text columns of `exchange`: pure, so a producer thread can
+// do it before the exchange reaches the writer's.
+ExchangeRowText exchange_row_text(const Exchange& exchange);
+
 // Binds one exchange of `session_id` to `insert` (made from
-// exchange_row_insert_sql()). `exchange` and `text` must outlive the step.
+// exchange_row_insert_sql()), `text` being exchange_row_text(exchange).
+// `exchange` and `text` must outlive the step.
 void bind_exchange_row(SQLite::Statement& insert, std::int64_t session_id, const Exchange& exchange,
-                       const ExchangeRowBodies& bodies, ExchangeRowText& text);
+                       const ExchangeRowBodies& bodies, const ExchangeRowText& text);
 
 struct ExchangeRowRead {
   std::int64_t session_id = 0;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 
+#include "common/thread_name.h"
 #include "common/utf8.h"
 #include "store/content_hash.h"
 #include "store/database.h"
@@ -78,7 +79,10 @@ Writer::Writer(std::unique_ptr<SQLite::Database> db, WriterOptions options,
       db_(std::move(db)),
       checkpointer_(std::move(checkpointer)),
       batch_(std::make_unique<BatchTransaction>(*db_, options_.max_body_bytes)) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("tdb-writer");
+    run();
+  });
 }
 
 Writer::~Writer() { (void)close(); }
@@ -128,10 +132,9 @@ Status Writer::delete_session(std::int64_t id) {
 }
 
 Status Writer::consume(std::int64_t session_id, Exchange&& exchange) {
-  QueuedExchange item{session_id, std::move(exchange), 0, std::nullopt, std::nullopt};
-  item.bytes = approximate_bytes(item.exchange);
-  prepare_bodies(item, options_.max_body_bytes);  // here, not on the writer's thread
-  const std::size_t bytes = item.bytes;
+  const std::size_t bytes = approximate_bytes(exchange);
+  // Worked out here, not on the writer's thread.
+  QueuedExchange item = prepare_queued_exchange(session_id, std::move(exchange), bytes, options_.max_body_bytes);
   std::unique_lock lk(mu_);
   // Queued and not-yet-committed exchanges together stay within the budget
   // (one exchange larger than the budget still goes through, alone).
