@@ -13,7 +13,9 @@
 // 4. Runs `tshark -r FILE -Y http -T fields -e http.host -e
 //    http.request.method -e http.response.code` the same way, reading its
 //    output through a pipe and counting the HTTP messages it printed.
-// 5. Prints a summary, the reproduce line and a JSON line
+// 5. Measures the store's floor on the last database (store_floor.h): SQLite
+//    alone writing the same rows into an empty file of the same schema.
+// 6. Prints a summary, the reproduce line and a JSON line
 //    ({"bench":"pcap_import",...}). See bench/README.md.
 
 #include <unistd.h>
@@ -42,6 +44,7 @@
 #include "child_process.h"
 #include "pcap_workload_gen.h"
 #include "scratch_files.h"
+#include "store_floor.h"
 
 using namespace bench;
 using namespace bench::pcap_workload;
@@ -304,6 +307,24 @@ int run(const Options& o, const Args& args) {
                             "above 1: trafficdb faster; it also stores everything, tshark only prints three fields")
               << "\n";
   }
+  // ---- the store's floor, once per round, on the last database
+  std::vector<double> floors;
+  const std::string floor_path = base + "-floor.db";
+  cleanup.add_database(floor_path);
+  for (std::uint64_t i = 0; i < o.repeat; ++i) {
+    remove_database(floor_path);
+    floors.push_back(store_floor_seconds(db_path, floor_path));
+  }
+  remove_database(floor_path);
+  const double floor = median(floors);
+  const double tdb_seconds = median(tdb.seconds);
+  std::cout << "store floor (SQLite alone inserting the same rows into an empty database of the same schema): "
+            << fixed(floor, 2) << " s" << of << "; trafficdb takes " << fixed(tdb_seconds / floor, 2)
+            << "x the floor";
+  if (tshark)
+    std::cout << "; tshark takes " << fixed(median(tsh.seconds) / floor, 2)
+              << "x the floor (the most any SQLite importer can beat it by)";
+  std::cout << "\n";
   if (o.keep) std::cout << "kept: " << file << ", " << counts_path(file) << ", " << db_path << "\n";
 
   Report report("pcap_import", args);
@@ -315,6 +336,7 @@ int run(const Options& o, const Args& args) {
       .integer("mismatches", problems.size());
   add_child_figures(json, "trafficdb", tdb, mb, n);
   json.integer("trafficdb_db_bytes", db_bytes);
+  json.number("store_floor_seconds", floor, 4);
   add_child_runs(json, "trafficdb", tdb);
   if (tshark) {
     json.string("tshark_version", *tshark);
