@@ -12,10 +12,36 @@ namespace {
 
 struct SessionsArgs {
   bool json = false;
+  bool detail = false;
   std::size_t limit = 100;
 };
 
 std::string time_or_dash(const std::optional<Micros>& t) { return t ? format_human_time(*t) : "-"; }
+
+// One block per session: what the table shows, where it came from, and its
+// capture integrity (every count, zeros included; split counts one line each).
+void print_detail(std::ostream& out, const SessionInfo& s) {
+  out << "session " << s.id << ": " << s.name << "\n"
+      << "  source:     " << s.source << (s.source_uri.empty() ? "" : " " + s.source_uri) << "\n"
+      << "  status:     " << s.status << (s.error.empty() ? "" : " (" + s.error + ")") << "\n"
+      << "  exchanges:  " << s.exchange_count << " (" << s.error_count << " with an error), "
+      << time_or_dash(s.first_exchange_at) << " - " << time_or_dash(s.last_exchange_at) << "\n";
+  const nlohmann::json integrity = session_integrity_json(s);
+  std::string totals;
+  for (const auto& [name, value] : integrity.items()) {
+    if (value.is_number()) totals += (totals.empty() ? "" : ", ") + name + " " + value.dump();
+  }
+  out << "  integrity:  " << totals << "\n";
+  if (!integrity.value("source_counts", false))
+    out << "              (recorded before trafficdb kept the source's counts: only the two above)\n";
+  for (const auto& [name, value] : integrity.items()) {
+    if (!value.is_object()) continue;
+    out << "  " << name << ":";
+    if (value.empty()) out << " none";
+    out << "\n";
+    for (const auto& [detail, n] : value.items()) out << "    " << n.dump() << "  " << detail << "\n";
+  }
+}
 
 }  // namespace
 
@@ -23,8 +49,13 @@ void add_sessions_command(CLI::App& app, const CliContext& context, int& exit_st
   auto args = std::make_shared<SessionsArgs>();
   CLI::App* cmd = app.add_subcommand("sessions", "List sessions (captures and imports), newest first");
   cmd->footer("Columns: id, name, source, status, exchanges, exchanges with errors, and the time span\n"
-              "of their exchanges (UTC). --json prints the same as a JSON array.");
+              "of their exchanges (UTC). --detail adds each session's capture integrity: what the\n"
+              "source saw and missed (packets, kernel drops, TCP gap bytes, connections skipped as\n"
+              "not HTTP, TLS connections not decrypted by server name, reconnections, exchanges\n"
+              "without a response, bodies cut at the size cap), zeros included. --json prints it all\n"
+              "as a JSON array.");
   cmd->add_flag("--json", args->json, "Print JSON instead of a table");
+  cmd->add_flag("--detail", args->detail, "One block per session, with its capture integrity");
   cmd->add_option("--limit", args->limit, "Show at most this many sessions")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))
       ->capture_default_str();
@@ -47,6 +78,11 @@ void add_sessions_command(CLI::App& app, const CliContext& context, int& exit_st
       std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     } else if (sessions->empty()) {
       std::cout << "no sessions in " << context.db_path() << " (import a file: trafficdb import FILE)\n";
+    } else if (args->detail) {
+      for (std::size_t i = 0; i < sessions->size(); ++i) {
+        if (i) std::cout << "\n";
+        print_detail(std::cout, (*sessions)[i]);
+      }
     } else {
       std::vector<std::vector<std::string>> rows;
       for (const SessionInfo& s : *sessions) {

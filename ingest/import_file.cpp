@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ingest/session_integrity.h"
 #include "recorder/bounded_json_input.h"
 #include "recorder/charles/chlsj_reader.h"
 #include "recorder/format_detection.h"
@@ -137,6 +138,7 @@ Result<FileImportResult> import_file(Writer& writer, const std::string& path, co
   }
   result.cancelled = sink.cancelled();
   const Status flushed = writer.flush();
+  (void)writer.set_session_integrity(*session, integrity_json(import_integrity(result.report)));
   result.committed = writer.stats().exchanges - committed_before;
 
   if (!flushed.is_ok() || result.cancelled) {

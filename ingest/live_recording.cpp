@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "common/timestamp.h"
+#include "ingest/session_integrity.h"
 #include "store/sessions.h"
 #include "store/writer.h"
 
@@ -97,11 +98,24 @@ std::string LiveRecording::describe() const { return source_ ? source_->describe
 
 LiveSourceStatus LiveRecording::source_status() const { return source_ ? source_->status() : LiveSourceStatus{}; }
 
-std::vector<LiveSourceCount> LiveRecording::source_counts() const {
-  return source_ ? source_->counts() : std::vector<LiveSourceCount>{};
+std::vector<SourceCount> LiveRecording::source_counts() const {
+  return source_ ? source_->counts() : std::vector<SourceCount>{};
+}
+
+void LiveRecording::save_integrity() const {
+  if (!source_ || !writer_) return;
+  (void)writer_->set_session_integrity(session_id_, integrity_json(source_->counts()));
 }
 
 bool LiveRecording::due() const {
+  {
+    std::unique_lock lk(integrity_mu_, std::try_to_lock);
+    const auto now = std::chrono::steady_clock::now();
+    if (lk.owns_lock() && !integrity_final_ && now - integrity_saved_ >= std::chrono::seconds(5)) {
+      integrity_saved_ = now;
+      save_integrity();
+    }
+  }
   if (deadline_ && std::chrono::steady_clock::now() >= *deadline_) return true;
   if (sink_->at_limit() || sink_->failed()) return true;
   return source_ && source_->status().failed;
@@ -118,6 +132,11 @@ RecordingEnd LiveRecording::stop() {
   end.exchanges = source_->status().stored;
   end.summary = source_->summary();
   const Status flushed = writer_->flush();
+  {
+    std::lock_guard integrity_lk(integrity_mu_);
+    if (!integrity_final_) save_integrity();
+    integrity_final_ = true;
+  }
   end.failure = !source_failure_.is_ok() ? source_failure_ : flushed;
   if (!session_ended_) {
     end.ended = writer_->finish_session(

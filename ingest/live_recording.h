@@ -62,10 +62,11 @@ class LiveRecording {
   // What it records from, as the source says (LiveSource::describe).
   std::string describe() const;
   LiveSourceStatus source_status() const;
-  std::vector<LiveSourceCount> source_counts() const;
+  std::vector<SourceCount> source_counts() const;
 
   // True when it is time to stop(): duration over, max_exchanges stored,
-  // or the source or the writer failed.
+  // or the source or the writer failed. Also keeps the session's capture
+  // integrity (sessions.integrity) up to date, every few seconds.
   bool due() const;
 
   RecordingEnd stop();
@@ -82,6 +83,11 @@ class LiveRecording {
   std::unique_ptr<LiveSource> source_;
   std::int64_t session_id_ = 0;
   std::optional<std::chrono::steady_clock::time_point> deadline_;
+
+  void save_integrity() const;
+  mutable std::mutex integrity_mu_;
+  mutable std::chrono::steady_clock::time_point integrity_saved_{};
+  bool integrity_final_ = false;  // saved by stop(): due() leaves it (guarded by integrity_mu_)
 
   std::mutex stop_mu_;
   bool source_stopped_ = true;  // until started

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "model/source_count.h"
+
 namespace trafficdb {
 
 struct ImportProblem {
@@ -28,6 +30,9 @@ struct ImportReport {
   std::optional<std::string> fatal;
   // Facts worth telling that are not problems (what a capture held and skipped).
   std::vector<std::string> notes;
+  // What the reader saw and missed, for the session's capture integrity
+  // (model/source_count.h); zeros included.
+  std::vector<SourceCount> integrity;
 
   void add_problem(ImportProblem problem) {
     ++problem_count;

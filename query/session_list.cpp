@@ -22,7 +22,8 @@ Result<std::vector<SessionInfo>> list_sessions(SQLite::Database& db, std::size_t
   try {
     SQLite::Statement st(db,
                          "SELECT id, name, source, coalesce(source_uri, ''), status, started_at, stopped_at, "
-                         "exchange_count, error_count, first_exchange_at, last_exchange_at, coalesce(error, '') "
+                         "exchange_count, error_count, first_exchange_at, last_exchange_at, coalesce(error, ''), "
+                         "coalesce(integrity, ''), no_response_count, bodies_cut_count "
                          "FROM sessions WHERE (?1 = 0 OR id < ?1) ORDER BY id DESC LIMIT ?2");
     st.bind(1, static_cast<std::int64_t>(before_id));
     st.bind(2, static_cast<std::int64_t>(limit));
@@ -42,6 +43,9 @@ Result<std::vector<SessionInfo>> list_sessions(SQLite::Database& db, std::size_t
       s.first_exchange_at = optional_micros(st.getColumn(9));
       s.last_exchange_at = optional_micros(st.getColumn(10));
       s.error = st.getColumn(11).getString();
+      s.source_integrity = st.getColumn(12).getString();
+      s.no_response_count = st.getColumn(13).getInt64();
+      s.bodies_cut_count = st.getColumn(14).getInt64();
       if (s.status == "recording" && !db_path.empty() && !recording_is_live(db_path, s.id)) {
         // Its process is gone; the next writer to open the database marks it so.
         s.status = "failed";
@@ -69,7 +73,20 @@ nlohmann::json session_to_json(const SessionInfo& s) {
       {"first_exchange_at", time_json(s.first_exchange_at)},
       {"last_exchange_at", time_json(s.last_exchange_at)},
       {"error", s.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.error)},
+      {"integrity", session_integrity_json(s)},
   };
+}
+
+nlohmann::json session_integrity_json(const SessionInfo& s) {
+  nlohmann::json out = nlohmann::json::object();
+  if (!s.source_integrity.empty()) {
+    nlohmann::json counts = nlohmann::json::parse(s.source_integrity, nullptr, false);
+    if (counts.is_object()) out = std::move(counts);
+  }
+  out["source_counts"] = !s.source_integrity.empty();
+  out["exchanges_without_response"] = s.no_response_count;
+  out["bodies_cut"] = s.bodies_cut_count;
+  return out;
 }
 
 }  // namespace trafficdb

@@ -29,13 +29,27 @@ struct SessionInfo {
   std::optional<Micros> first_exchange_at;
   std::optional<Micros> last_exchange_at;
   std::string error;
+  // Capture integrity: the source's counts (sessions.integrity, a JSON
+  // object; "" for sessions recorded before trafficdb kept them) and the
+  // writer's.
+  std::string source_integrity;
+  std::int64_t no_response_count = 0;
+  std::int64_t bodies_cut_count = 0;
 };
 
 // Newest first; at most `limit` sessions with id below `before_id` (0 = no bound).
 Result<std::vector<SessionInfo>> list_sessions(SQLite::Database& db, std::size_t limit = 1000,
                                                std::int64_t before_id = 0);
 
-// Times as ISO-8601 strings, absent values as null.
+// Times as ISO-8601 strings, absent values as null; "integrity" as
+// session_integrity_json().
 nlohmann::json session_to_json(const SessionInfo& session);
+
+// What the capture saw and missed, zeros included: the source's counts
+// (packets, kernel_dropped, tcp_gap_bytes, connections_skipped,
+// tls_not_decrypted_by_server, reconnects, ...; docs/schema.md) plus
+// exchanges_without_response and bodies_cut; "source_counts": false when
+// the session predates them.
+nlohmann::json session_integrity_json(const SessionInfo& session);
 
 }  // namespace trafficdb

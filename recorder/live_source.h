@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "model/source_count.h"
 
 namespace trafficdb {
 
@@ -32,13 +33,6 @@ struct LiveSourceStatus {
   bool failed = false;       // cannot go on: stop() it; stop() says why
   std::uint64_t stored = 0;  // exchanges the sink has taken
   std::string last_error;    // the latest problem, "" while all is well (may pass: a retried poll)
-};
-
-// A named counter of what the source saw ("packets", "kernel_dropped",
-// "polls", "reconnects", ...): for logs, session notes and status views.
-struct LiveSourceCount {
-  std::string name;
-  std::uint64_t value = 0;
 };
 
 class LiveSource {
@@ -49,7 +43,9 @@ class LiveSource {
   virtual Status stop() = 0;
 
   virtual LiveSourceStatus status() const = 0;
-  virtual std::vector<LiveSourceCount> counts() const = 0;
+  // What the source saw and missed so far (model/source_count.h): kept as
+  // the session's capture integrity, shown in logs and status views.
+  virtual std::vector<SourceCount> counts() const = 0;
   // One line saying what the source did, for the log when it stops.
   virtual std::string summary() const = 0;
   // What it records from, once started ("capturing on lo (tcp port 8080)").

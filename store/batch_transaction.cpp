@@ -34,6 +34,8 @@ BatchTransaction::BatchTransaction(SQLite::Database& db, std::uint64_t max_body_
       update_session_(db,
                       "UPDATE sessions SET exchange_count = exchange_count + ?2, "
                       "error_count = error_count + ?3, "
+                      "no_response_count = no_response_count + ?6, "
+                      "bodies_cut_count = bodies_cut_count + ?7, "
                       "first_exchange_at = CASE WHEN ?4 IS NULL THEN first_exchange_at "
                       "  ELSE min(coalesce(first_exchange_at, ?4), ?4) END, "
                       "last_exchange_at = CASE WHEN ?5 IS NULL THEN last_exchange_at "
@@ -55,6 +57,8 @@ BatchCounts BatchTransaction::write(const std::vector<QueuedExchange>& items) {
       update_session_.bind(3, static_cast<std::int64_t>(t.errors));
       bind_optional(update_session_, 4, t.first);
       bind_optional(update_session_, 5, t.last);
+      update_session_.bind(6, static_cast<std::int64_t>(t.no_response));
+      update_session_.bind(7, static_cast<std::int64_t>(t.bodies_cut));
       update_session_.exec();
       update_session_.reset();
     }
@@ -86,6 +90,14 @@ namespace {
 
 std::string_view kept_bytes(const Body& body, std::uint64_t max_body_bytes) {
   return std::string_view(body.data).substr(0, static_cast<std::size_t>(max_body_bytes));
+}
+
+// Captured, but not all of it is kept: cut by the source, or by the store at max_body_bytes.
+bool cut(const Body& body, std::uint64_t max_body_bytes) {
+  if (!body.captured) return false;
+  const std::uint64_t kept = std::min<std::uint64_t>(body.data.size(), max_body_bytes);
+  const std::optional<std::int64_t> size = body.decoded_size();
+  return size && static_cast<std::uint64_t>(*size) > kept;
 }
 
 std::optional<StoredBodyKey> key_of(const Body& body, std::uint64_t max_body_bytes) {
@@ -150,6 +162,8 @@ void BatchTransaction::insert(const QueuedExchange& item, std::uint64_t& stored,
   SessionTotals& t = totals_[item.session_id];
   ++t.count;
   if (!e.error.empty()) ++t.errors;
+  if (!rs) ++t.no_response;
+  if (cut(rq.body, max_body_bytes_) || (rs && cut(rs->body, max_body_bytes_))) ++t.bodies_cut;
   if (e.timings.started) {
     t.first = t.first ? std::min(*t.first, *e.timings.started) : *e.timings.started;
     t.last = t.last ? std::max(*t.last, *e.timings.started) : *e.timings.started;

@@ -62,6 +62,8 @@ class BatchTransaction {
   struct SessionTotals {
     std::uint64_t count = 0;
     std::uint64_t errors = 0;
+    std::uint64_t no_response = 0;
+    std::uint64_t bodies_cut = 0;
     std::optional<Micros> first, last;
   };
 

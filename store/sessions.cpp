@@ -43,6 +43,18 @@ Status finish_session(SQLite::Database& db, std::int64_t id, std::string_view st
   }
 }
 
+Status set_session_integrity(SQLite::Database& db, std::int64_t id, const std::string& integrity_json) {
+  try {
+    SQLite::Statement st(db, "UPDATE sessions SET integrity = ? WHERE id = ?");
+    st.bind(1, integrity_json);
+    st.bind(2, static_cast<std::int64_t>(id));
+    if (st.exec() != 1) return Status::not_found("no session " + std::to_string(id));
+    return Status::ok();
+  } catch (const SQLite::Exception& e) {
+    return Status::error("cannot update session " + std::to_string(id) + ": " + e.what());
+  }
+}
+
 Status delete_session(SQLite::Database& db, std::int64_t id) {
   try {
     SQLite::Statement st(db, "DELETE FROM sessions WHERE id = ?");

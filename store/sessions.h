@@ -38,6 +38,10 @@ Result<std::int64_t> insert_session(SQLite::Database& db, const NewSession& sess
 Status finish_session(SQLite::Database& db, std::int64_t id, std::string_view status,
                       const std::optional<std::string>& error);
 
+// Replaces the session's capture integrity (sessions.integrity) with
+// `integrity_json`, a JSON object (model/source_count.h says what is in it).
+Status set_session_integrity(SQLite::Database& db, std::int64_t id, const std::string& integrity_json);
+
 // Deletes the session and its exchanges (bodies stay; they may be shared).
 // Marks each session left 'recording' by a process that is gone (no one
 // holds its RecordingLease) as failed, with kRecordingInterrupted as its

@@ -131,6 +131,11 @@ Status Writer::delete_session(std::int64_t id) {
   return deleted;
 }
 
+Status Writer::set_session_integrity(std::int64_t id, const std::string& integrity_json) {
+  std::lock_guard db_lock(db_mu_);
+  return trafficdb::set_session_integrity(*db_, id, integrity_json);
+}
+
 Status Writer::consume(std::int64_t session_id, Exchange&& exchange) {
   const std::size_t bytes = approximate_bytes(exchange);
   // Worked out here, not on the writer's thread.

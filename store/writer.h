@@ -91,6 +91,9 @@ class Writer {
   // Flushes the session's pending exchanges first, so its counts are final.
   Status finish_session(std::int64_t id, std::string_view status, const std::optional<std::string>& error);
   Status delete_session(std::int64_t id);
+  // Sets the session's capture integrity (store/sessions.h); not queued:
+  // written at once, between batches.
+  Status set_session_integrity(std::int64_t id, const std::string& integrity_json);
 
   // Queues one exchange of `session_id`; blocks while the queue is full.
   Status consume(std::int64_t session_id, Exchange&& exchange);

@@ -1,4 +1,5 @@
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 
 #include <catch2/catch.hpp>
 #include <thread>
@@ -118,4 +119,29 @@ TEST_CASE("A read-only open never turns an empty file into a database", "[migrat
   REQUIRE_FALSE(db.is_ok());
   CHECK(db.status().message().find("empty") != std::string::npos);
   CHECK(test::read_file(dir.file("empty.db")).empty());
+}
+
+TEST_CASE("A store of schema 3 gains capture integrity columns, its writer counts worked out from its rows",
+          "[migrations]") {
+  test::TempDir dir;
+  SQLite::Database db(dir.file("t.db"), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  const std::vector<Migration> all = embedded_migrations();
+  REQUIRE(all.size() >= 4);
+  REQUIRE(migrate(db, std::vector<Migration>(all.begin(), all.begin() + 3)).is_ok());
+  REQUIRE(pragma(db, "user_version") == 3);
+  db.exec("INSERT INTO sessions(id, name, source, status, started_at) VALUES(1, 'old', 'pcap', 'imported', 1)");
+  db.exec("INSERT INTO bodies(id, hash, size, is_text, data) VALUES(1, x'01', 3, 1, 'abc')");
+  // Answered whole; answered with a body cut (10 bytes, 3 kept); never answered.
+  db.exec("INSERT INTO exchanges(session_id, method, url, path, req_headers, status, resp_body_id, resp_body_size) "
+          "VALUES(1, 'GET', 'http://h/a', '/a', '[]', 200, 1, 3), (1, 'GET', 'http://h/b', '/b', '[]', 200, 1, 10), "
+          "(1, 'GET', 'http://h/c', '/c', '[]', NULL, NULL, NULL)");
+
+  REQUIRE(migrate(db, all).is_ok());
+  CHECK(pragma(db, "user_version") == latest_schema_version());
+  SQLite::Statement st(db, "SELECT integrity IS NULL, no_response_count, bodies_cut_count FROM sessions WHERE id = 1");
+  REQUIRE(st.executeStep());
+  CHECK(st.getColumn(0).getInt() == 1);  // the source's counts were never kept for it
+  CHECK(st.getColumn(1).getInt() == 1);
+  CHECK(st.getColumn(2).getInt() == 1);
+  CHECK(db.execAndGet("SELECT count(*) FROM exchanges").getInt() == 3);
 }

@@ -1,6 +1,7 @@
 // `trafficdb import` on captures: what reaches the database, and what it says
 // (and exits with) for files libpcap cannot read to the end.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "tests/tcp_conversation.h"
 #include "tests/test_support.h"
@@ -124,4 +125,64 @@ TEST_CASE("import: unreadable captures and unsupported link types leave nothing 
   CHECK(r.err.find("link type 105") != std::string::npos);
   CHECK(r.err.find("not supported") != std::string::npos);
   CHECK(sql(dir.file("t.db"), "SELECT count(*) AS n FROM sessions").find("\"n\": 0") != std::string::npos);
+}
+
+TEST_CASE("import: the session keeps what the capture saw and missed, zeros included", "[pcap][cli][integrity]") {
+  test::TempDir dir;
+  std::vector<test::Frame> frames = two_exchanges();
+  test::TcpConversation unanswered(40001, 80);
+  unanswered.handshake();
+  unanswered.client_sends("GET /never HTTP/1.1\r\nHost: h\r\n\r\n");
+  unanswered.client_fin();
+  unanswered.server_fin();
+  test::TcpConversation not_http(40002, 6379);
+  not_http.handshake();
+  not_http.client_sends(std::string("\x00\x01\x02\x03 binary, not a request line\r\n\r\n", 36));
+  not_http.server_sends("+OK\r\n");
+  not_http.client_fin();
+  not_http.server_fin();
+  for (auto* c : {&unanswered, &not_http}) frames.insert(frames.end(), c->frames.begin(), c->frames.end());
+  test::write_pcap(dir.file("mixed.pcap"), frames);
+  const std::string db = dir.file("t.db");
+  const auto r = run_trafficdb({"--db", db, "import", dir.file("mixed.pcap")});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+
+  const nlohmann::json sessions = nlohmann::json::parse(run_trafficdb({"--db", db, "sessions", "--json"}).out);
+  REQUIRE(sessions.size() == 1);
+  const nlohmann::json& integrity = sessions[0]["integrity"];
+  INFO(integrity.dump());
+  CHECK(integrity["source_counts"] == true);
+  CHECK(integrity["packets"] == frames.size());
+  CHECK(integrity["tcp_connections"] == 3);
+  CHECK(integrity["tcp_gap_bytes"] == 0);
+  CHECK(integrity["tls_connections"] == 0);
+  CHECK(integrity["tls_without_keys"] == 0);
+  CHECK(integrity["connections_skipped"] == 1);
+  CHECK(integrity["connections_skipped_by_reason"].size() == 1);
+  CHECK(integrity["exchanges_without_response"] == 1);
+  CHECK(integrity["bodies_cut"] == 0);
+
+  const auto detail = run_trafficdb({"--db", db, "sessions", "--detail"});
+  CHECK(detail.exit_code == 0);
+  CHECK(detail.out.find("exchanges_without_response 1") != std::string::npos);
+  CHECK(detail.out.find("tcp_gap_bytes 0") != std::string::npos);
+  CHECK(detail.out.find("connections_skipped_by_reason:") != std::string::npos);
+}
+
+TEST_CASE("import: a body cut at --max-body is counted in the session's integrity", "[pcap][cli][integrity]") {
+  test::TempDir dir;
+  test::TcpConversation c;
+  c.handshake();
+  c.client_sends("GET /big HTTP/1.1\r\nHost: h\r\n\r\n");
+  c.server_sends("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'x'));
+  c.client_fin();
+  c.server_fin();
+  test::write_pcap(dir.file("big.pcap"), c.frames);
+  const std::string db = dir.file("t.db");
+  run_trafficdb({"--db", db, "import", "--max-body", "1024", dir.file("big.pcap")});
+  const nlohmann::json sessions = nlohmann::json::parse(run_trafficdb({"--db", db, "sessions", "--json"}).out);
+  REQUIRE(sessions.size() == 1);
+  CHECK(sessions[0]["integrity"]["bodies_cut"] == 1);
+  CHECK(sessions[0]["integrity"]["exchanges_without_response"] == 0);
 }

@@ -101,6 +101,17 @@ TEST_CASE("live recording: max_exchanges makes it due after that many, and the s
   CHECK(session.getColumn(1).getString() == "pcap-live");
   CHECK(session.getColumn(2).getString() == "stopped");
   CHECK(session.getColumn(3).getInt64() == 2);
+  // Its capture integrity, final: what the kernel and the pipeline saw, zeros included.
+  SQLite::Statement integrity(db,
+                              "SELECT json_extract(integrity, '$.packets'), json_extract(integrity, '$.kernel_dropped'), "
+                              "json_extract(integrity, '$.tcp_connections'), json_extract(integrity, '$.tcp_gap_bytes') "
+                              "FROM sessions WHERE id = ?");
+  integrity.bind(1, static_cast<std::int64_t>(end.session_id));
+  REQUIRE(integrity.executeStep());
+  CHECK(integrity.getColumn(0).getInt64() > 0);
+  CHECK_FALSE(integrity.getColumn(1).isNull());
+  CHECK(integrity.getColumn(2).getInt64() >= 1);
+  CHECK(integrity.getColumn(3).getInt64() == 0);
 }
 
 TEST_CASE("live recording: a source that cannot start leaves no session behind", "[pcap][live][ingest]") {

@@ -390,6 +390,12 @@ TEST_CASE("TLS that cannot be decrypted is one row that says why: no keys, one c
     const test::CommandResult r = import(db, pcap);
     CHECK(r.exit_code == 0);  // nothing was rejected or cut: each connection is stored as what it is
     CHECK(r.out.find("3 TLS connections: 0 decrypted, 3 without keys, 0 failed") != std::string::npos);
+    {
+      SQLite::Database d(db, SQLite::OPEN_READONLY);
+      CHECK(d.execAndGet("SELECT json_extract(integrity, '$.tls_without_keys') FROM sessions").getInt() == 3);
+      CHECK(d.execAndGet("SELECT json_extract(integrity, '$.tls_not_decrypted_by_server.localhost') FROM sessions")
+                .getInt() == 3);
+    }
     const std::vector<Row> rows = rows_of(db);
     REQUIRE(rows.size() == 3);
     for (const Row& row : rows) {
@@ -408,6 +414,12 @@ TEST_CASE("TLS that cannot be decrypted is one row that says why: no keys, one c
     const std::string db = dir.file("partial.db");
     const test::CommandResult r = import(db, pcap, {"--keylog", dir.file("partial.log")});
     CHECK(r.out.find("3 TLS connections: 2 decrypted, 1 without keys, 0 failed") != std::string::npos);
+    {
+      SQLite::Database d(db, SQLite::OPEN_READONLY);
+      CHECK(d.execAndGet("SELECT json_extract(integrity, '$.tls_decrypted') FROM sessions").getInt() == 2);
+      CHECK(d.execAndGet("SELECT json_extract(integrity, '$.tls_not_decrypted_by_server') FROM sessions")
+                .getString() == R"({"localhost":1})");
+    }
     const std::vector<Row> rows = rows_of(db);
     REQUIRE(rows.size() == 3);
     CHECK(rows[0].resp_body == R"({"hello":"world"})");

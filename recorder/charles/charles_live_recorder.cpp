@@ -73,7 +73,7 @@ LiveSourceStatus CharlesLiveRecorder::status() const {
   return {!sink_failure_.is_ok(), stats_.stored, stats_.last_error};
 }
 
-std::vector<LiveSourceCount> CharlesLiveRecorder::counts() const {
+std::vector<SourceCount> CharlesLiveRecorder::counts() const {
   const CharlesLiveStats s = stats();
   return {{"polls", s.polls}, {"failed_polls", s.failed_polls}, {"in_flight", s.in_flight}, {"clears", s.clears}};
 }

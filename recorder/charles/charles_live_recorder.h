@@ -87,7 +87,7 @@ class CharlesLiveRecorder final : public LiveSource {
   bool failed() const;
 
   LiveSourceStatus status() const override;
-  std::vector<LiveSourceCount> counts() const override;
+  std::vector<SourceCount> counts() const override;
   std::string summary() const override;
   std::string describe() const override;
 

@@ -81,7 +81,7 @@ LiveSourceStatus HttpToolkitRecorder::status() const {
   return {!failure_.is_ok(), stats_.stored, stats_.last_error};
 }
 
-std::vector<LiveSourceCount> HttpToolkitRecorder::counts() const {
+std::vector<SourceCount> HttpToolkitRecorder::counts() const {
   const HttpToolkitStats s = stats();
   return {{"events", s.events},
           {"evicted", s.evicted},

@@ -115,7 +115,7 @@ class HttpToolkitRecorder final : public LiveSource {
   bool failed() const;
 
   LiveSourceStatus status() const override;
-  std::vector<LiveSourceCount> counts() const override;
+  std::vector<SourceCount> counts() const override;
   std::string summary() const override;
   std::string describe() const override;
 

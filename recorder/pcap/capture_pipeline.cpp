@@ -89,4 +89,24 @@ void CapturePipeline::add_notes(ImportReport& report) const {
     report.notes.push_back(std::to_string(c.gap_bytes) + " bytes of TCP payload are missing from the capture");
 }
 
+std::vector<SourceCount> CapturePipeline::integrity() const {
+  const CaptureCounts c = counts();
+  std::uint64_t skipped = 0;
+  for (const auto& [why, n] : c.skipped) skipped += n;
+  std::vector<SourceCount> out = {{"packets", c.packets},
+                                  {"malformed_packets", c.malformed_packets},
+                                  {"tcp_connections", c.connections},
+                                  {"tcp_gap_bytes", c.gap_bytes},
+                                  {"connections_skipped", skipped},
+                                  {"incomplete_exchanges", c.incomplete_exchanges},
+                                  {"tls_connections", c.tls.connections},
+                                  {"tls_decrypted", c.tls.decrypted},
+                                  {"tls_without_keys", c.tls.without_keys},
+                                  {"tls_failed", c.tls.failed}};
+  for (const auto& [why, n] : c.skipped) out.push_back({"connections_skipped_by_reason", n, why});
+  for (const auto& [server, n] : c.tls.not_decrypted_by_server)
+    out.push_back({"tls_not_decrypted_by_server", n, server});
+  return out;
+}
+
 }  // namespace trafficdb

@@ -84,6 +84,8 @@ class CapturePipeline final : private CaptureOutput {
   // The summary lines an import prints (skipped connections, incomplete
   // exchanges, gaps).
   void add_notes(ImportReport& report) const;
+  // counts() as the session's capture integrity (model/source_count.h).
+  std::vector<SourceCount> integrity() const;
 
  private:
   void exchange(Exchange&& exchange) override;

@@ -79,6 +79,7 @@ Result<ImportReport> read_pcap_file(const std::string& path, ExchangeSink& sink,
     report.fatal = "storing failed: " + pipeline.sink_status().message();
   report.stored = pipeline.counts().exchanges;
   pipeline.add_notes(report);
+  report.integrity = pipeline.integrity();
   if (progress) progress(file && std::ftell(file) > 0 ? static_cast<std::uint64_t>(std::ftell(file)) : 0,
                          report.stored);
   return report;

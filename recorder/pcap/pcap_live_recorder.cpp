@@ -162,6 +162,7 @@ void PcapLiveRecorder::run() {
     if (now - last_expiry > 1'000'000) {
       pipeline_->expire_idle(now);
       read_kernel_stats();
+      snapshot_pipeline_counts();
       last_expiry = now;
     }
   }
@@ -179,6 +180,12 @@ void PcapLiveRecorder::read_key_logs(Micros now) {
     }
   }
   if (grew) pipeline_->keys_arrived(now);
+}
+
+void PcapLiveRecorder::snapshot_pipeline_counts() {
+  std::vector<SourceCount> counts = pipeline_->integrity();
+  std::lock_guard lk(pipeline_counts_mu_);
+  pipeline_counts_ = std::move(counts);
 }
 
 void PcapLiveRecorder::read_kernel_stats() {
@@ -201,6 +208,7 @@ Status PcapLiveRecorder::stop() {
                  "--filter helps");
   read_key_logs(now_micros());  // keys written just before the end
   if (pipeline_->sink_status().is_ok()) pipeline_->finish(now_micros());
+  snapshot_pipeline_counts();
   if (failure_.is_ok() && !pipeline_->sink_status().is_ok()) failure_ = pipeline_->sink_status();
   handle_.reset();
   return failure_;
@@ -223,12 +231,16 @@ LiveSourceStatus PcapLiveRecorder::status() const {
   return s;
 }
 
-std::vector<LiveSourceCount> PcapLiveRecorder::counts() const {
+std::vector<SourceCount> PcapLiveRecorder::counts() const {
   const PcapLiveStats s = stats();
-  return {{"packets", s.packets},
-          {"kernel_received", s.kernel_received},
-          {"kernel_dropped", s.kernel_dropped},
-          {"interface_dropped", s.interface_dropped}};
+  std::vector<SourceCount> out = {{"packets", s.packets},
+                                  {"kernel_received", s.kernel_received},
+                                  {"kernel_dropped", s.kernel_dropped},
+                                  {"interface_dropped", s.interface_dropped}};
+  std::lock_guard lk(pipeline_counts_mu_);
+  for (const SourceCount& c : pipeline_counts_)
+    if (c.name != "packets") out.push_back(c);  // the live count is newer
+  return out;
 }
 
 std::string PcapLiveRecorder::summary() const {

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -70,7 +71,7 @@ class PcapLiveRecorder final : public LiveSource {
   bool failed() const { return failed_.load(); }
 
   LiveSourceStatus status() const override;
-  std::vector<LiveSourceCount> counts() const override;
+  std::vector<SourceCount> counts() const override;
   std::string summary() const override;
   std::string describe() const override;
 
@@ -79,6 +80,7 @@ class PcapLiveRecorder final : public LiveSource {
   struct Handle;
   void run();
   void read_kernel_stats();
+  void snapshot_pipeline_counts();
   void read_key_logs(Micros now);
 
   PcapLiveOptions options_;
@@ -94,6 +96,8 @@ class PcapLiveRecorder final : public LiveSource {
   std::atomic<bool> failed_{false};
   std::atomic<std::uint64_t> packets_{0};
   std::atomic<std::uint64_t> kernel_received_{0}, kernel_dropped_{0}, interface_dropped_{0};
+  mutable std::mutex pipeline_counts_mu_;
+  std::vector<SourceCount> pipeline_counts_;  // the pipeline's, as of the last snapshot
   bool started_ = false;
   bool stopped_ = false;
   Status failure_;

@@ -238,15 +238,33 @@ void TlsConnection::finish_close(Micros at) {
     for (const auto& [side, how] : s.ends) s.inner->on_end(side == client() ? Side::originator : Side::responder, how, at);
     s.ends.clear();
     s.inner->on_close(at);
-    if (s.problem.empty()) ++context_.counts_.decrypted;
-    else ++context_.counts_.failed;
+    if (s.problem.empty()) {
+      ++context_.counts_.decrypted;
+    } else {
+      ++context_.counts_.failed;
+      count_not_decrypted();
+    }
     if (!s.problem.empty()) context_.output_.problem("TLS connection " + info_.originator.to_string() + " <-> " +
                                                      info_.responder.to_string() + ": " + s.problem);
     return;
   }
   if (s.keys_missing) ++context_.counts_.without_keys;
   else ++context_.counts_.failed;
+  count_not_decrypted();
   emit_undecrypted_row(at);
+}
+
+void TlsConnection::count_not_decrypted() {
+  const Endpoint& server_end = client() == Side::originator ? info_.responder : info_.originator;
+  const std::string name =
+      !state_->facts.server_name.empty() ? state_->facts.server_name : server_end.ip.to_string();
+  auto& by_server = context_.counts_.not_decrypted_by_server;
+  auto it = by_server.find(name);
+  if (it == by_server.end() && by_server.size() >= TlsCounts::kMaxServersNamed)
+    it = by_server.try_emplace(TlsCounts::kOtherServers, 0).first;
+  else if (it == by_server.end())
+    it = by_server.emplace(name, 0).first;
+  ++it->second;
 }
 
 void TlsConnection::emit_undecrypted_row(Micros at) {

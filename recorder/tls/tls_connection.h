@@ -61,6 +61,12 @@ struct TlsCounts {
   std::uint64_t decrypted = 0;     // every record opened
   std::uint64_t without_keys = 0;  // no secrets in the key log, or an unsupported suite
   std::uint64_t failed = 0;        // keys did not open its records, or records were lost
+  // The connections without keys or failed, by server name (SNI, else the
+  // server's address); past kMaxServersNamed names the rest are counted
+  // under kOtherServers.
+  static constexpr std::size_t kMaxServersNamed = 256;
+  static constexpr const char* kOtherServers = "(other servers)";
+  std::map<std::string, std::uint64_t> not_decrypted_by_server;
 };
 
 // The state every TLS connection of a capture shares: the key log, the
@@ -130,6 +136,7 @@ class TlsConnection final : public StreamHandler {
   void release_held();
   void give_up(std::string why, bool keys_missing, Micros at);
   void emit_undecrypted_row(Micros at);
+  void count_not_decrypted();
   void finish_close(Micros at);
   Side client() const;
 
