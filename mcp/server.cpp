@@ -152,8 +152,10 @@ std::optional<json> McpServer::call_tool(const json& id, const json& params, con
     token = params.at("_meta").at("progressToken");
   ProgressReporter reporter(token, send);
   const auto cancelled = track(id);
-  ToolCall call{*checked, context_, *cancelled,
-                [&](double p, std::optional<double> total, const std::string& m) { reporter(p, total, m); }};
+  // Once cancelled, no more progress: the client has forgotten the token.
+  ToolCall call{*checked, context_, *cancelled, [&](double p, std::optional<double> total, const std::string& m) {
+                  if (!cancelled->load()) reporter(p, total, m);
+                }};
   json result;
   try {
     ToolResult r = tool->run(call);
