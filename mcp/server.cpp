@@ -42,8 +42,14 @@ class ProgressReporter {
   std::chrono::steady_clock::time_point last_sent_;
 };
 
-json tool_text_result(const json& structured, const std::vector<std::string>& links) {
-  json content = json::array({{{"type", "text"}, {"text", wire(structured)}}});
+// The text content is a compact rendering, not the structuredContent's JSON
+// again (docs/mcp.md, "Text content"): its fence boundary is drawn against
+// that JSON, which holds everything the rendering shows.
+json tool_text_result(const Tool& tool, const json& structured, const std::vector<std::string>& links) {
+  const std::string serialized = wire(structured);
+  const std::string text =
+      tool.render_text ? tool.render_text(structured, ContentFence::for_content(serialized)) : serialized;
+  json content = json::array({{{"type", "text"}, {"text", text}}});
   for (const std::string& uri : links)
     content.push_back({{"type", "resource_link"},
                        {"uri", uri},
@@ -157,7 +163,7 @@ std::optional<json> McpServer::call_tool(const json& id, const json& params, con
   json result;
   try {
     ToolResult r = tool->run(call);
-    result = tool_text_result(r.structured, r.resource_links);
+    result = tool_text_result(*tool, r.structured, r.resource_links);
   } catch (const ToolError& e) {
     result = tool_error_result(e.what());
   } catch (const std::exception& e) {

@@ -1,0 +1,32 @@
+// Pages of exchange summaries as tools return them in structuredContent:
+// rows of values under one `columns` list instead of an object per
+// exchange, which halves a page's bytes (a page of 50 is about 5 KB instead
+// of 11 KB; docs/mcp.md, "Pages"). Every row has every column, null where
+// an exchange has no value; the output schema declares the columns.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "query/exchange_page.h"
+
+namespace trafficdb::mcp {
+
+// The columns of a summary row, in order: id, session_id, started_at,
+// method, host, path, query, status, duration_ms, req_body_size,
+// resp_body_size, req_content_type, resp_content_type, error.
+const nlohmann::json& summary_columns();
+
+// One exchange as a row of summary_columns() (query strings redacted).
+nlohmann::json summary_row(const ExchangeSummary& summary);
+
+// {columns, rows, next_cursor, has_more}: next_cursor is null when there is
+// nothing more now.
+nlohmann::json summary_page_json(const ExchangePage& page);
+
+// The output schema of such a page; with_total adds total and total_capped.
+nlohmann::json summary_page_schema(bool with_total);
+
+// The row `index` of a page as an object keyed by column (for renderings).
+nlohmann::json summary_row_object(const nlohmann::json& page, std::size_t index);
+
+}  // namespace trafficdb::mcp
