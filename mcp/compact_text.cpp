@@ -4,6 +4,10 @@
 
 #include <cmath>
 #include <cstdio>
+#include <vector>
+
+#include "common/timestamp.h"
+#include "mcp/summary_rows.h"
 
 namespace trafficdb::mcp {
 namespace {
@@ -33,28 +37,31 @@ std::string subtype_of(const std::string& content_type) {
   return one_line(t, 24);
 }
 
-// "2026-01-15T10:00:00.123456Z" -> {"2026-01-15", "10:00:00.123"}.
-std::pair<std::string, std::string> date_and_time(const std::string& iso) {
+// Microseconds since the epoch -> {"2026-01-15", "10:00:00.123"}.
+std::pair<std::string, std::string> date_and_time(const json& micros) {
+  if (!micros.is_number_integer()) return {"", ""};
+  const std::string iso = format_iso8601(micros.get<std::int64_t>());  // 2026-01-15T10:00:00.123456Z
   if (iso.size() < 23 || iso[10] != 'T') return {"", iso};
   return {iso.substr(0, 10), iso.substr(11, 12)};
 }
 
-std::string page_line(const json& row, const std::string& page_date) {
-  // Columns: summary_rows.h.
-  const auto& [date, time] = date_and_time(row[2].is_string() ? row[2].get<std::string>() : std::string());
-  std::string line = std::to_string(row[0].get<std::int64_t>());
+// One exchange of a page (`x`: summary_row_object); the host is left out
+// when the header line names the one host of the page.
+std::string page_line(const json& x, const std::string& page_date, bool shared_host) {
+  const auto& [date, time] = date_and_time(x["started_at_us"]);
+  std::string line = std::to_string(x["id"].get<std::int64_t>());
   line += ' ';
   line += time.empty() ? "-" : date == page_date ? time : date + "T" + time;
-  line += ' ' + one_line(row[3].get<std::string>(), 20);
-  std::string target = row[4].get<std::string>() + row[5].get<std::string>();
-  if (row[6].is_string()) target += "?" + row[6].get<std::string>();
+  line += ' ' + one_line(x["method"].get<std::string>(), 20);
+  std::string target = (shared_host ? std::string() : x["host"].get<std::string>()) + x["path"].get<std::string>();
+  if (x["query"].is_string()) target += "?" + x["query"].get<std::string>();
   line += ' ' + one_line(target, 160);
-  line += ' ' + (row[7].is_number() ? std::to_string(row[7].get<int>()) : std::string("-"));
-  line += ' ' + millis_text(row[8]);
-  line += ' ' + (row[9].is_number() ? std::to_string(row[9].get<std::int64_t>()) : std::string("0")) + "/" +
-          (row[10].is_number() ? std::to_string(row[10].get<std::int64_t>()) : std::string("-"));
-  if (row[12].is_string()) line += ' ' + subtype_of(row[12].get<std::string>());
-  if (row[13].is_string()) line += " error: " + one_line(row[13].get<std::string>(), 120);
+  line += ' ' + (x["status"].is_number() ? std::to_string(x["status"].get<int>()) : std::string("-"));
+  line += ' ' + millis_text(x["duration_ms"]);
+  line += ' ' + (x["req_body_size"].is_number() ? std::to_string(x["req_body_size"].get<std::int64_t>()) : "0") +
+          "/" + (x["resp_body_size"].is_number() ? std::to_string(x["resp_body_size"].get<std::int64_t>()) : "-");
+  if (x["resp_content_type"].is_string()) line += ' ' + subtype_of(x["resp_content_type"].get<std::string>());
+  if (x["error"].is_string()) line += " error: " + one_line(x["error"].get<std::string>(), 120);
   return line + '\n';
 }
 
@@ -95,25 +102,29 @@ std::string scalar_text(const json& value) {
 }
 
 std::string page_text(const json& page, const ContentFence& fence) {
-  const json& rows = page.at("rows");
-  std::string page_date;
-  if (!rows.empty() && rows[0][2].is_string()) page_date = date_and_time(rows[0][2].get<std::string>()).first;
-  std::string out = std::to_string(rows.size()) + (rows.size() == 1 ? " exchange" : " exchanges");
-  if (!rows.empty())
-    out += ", ids " + std::to_string(rows.front()[0].get<std::int64_t>()) + ".." +
-           std::to_string(rows.back()[0].get<std::int64_t>());
+  const std::size_t count = page.at("rows").size();
+  std::vector<json> rows;
+  for (std::size_t i = 0; i < count; ++i) rows.push_back(summary_row_object(page, i));
+  std::string out = std::to_string(count) + (count == 1 ? " exchange" : " exchanges");
+  if (count > 0)
+    out += ", ids " + std::to_string(rows.front()["id"].get<std::int64_t>()) + ".." +
+           std::to_string(rows.back()["id"].get<std::int64_t>());
   if (member(page, "total").is_number())
     out += "; total " + std::to_string(page.at("total").get<std::int64_t>()) +
            (member(page, "total_capped") == true ? "+" : "");
-  if (page.contains("consumer")) out += "; consumer " + one_line(text_of(page, "consumer"), 100);
+  if (page.contains("consumer")) out += "; consumer " + one_line(member(page, "consumer").get<std::string>(), 100);
   out += page.at("next_cursor").is_number()
              ? "; more: next_cursor " + std::to_string(page.at("next_cursor").get<std::int64_t>()) + "\n"
              : "; next_cursor null: no more now\n";
   if (rows.empty()) return out;
-  out += "id time" + (page_date.empty() ? std::string() : "(UTC " + page_date + ")") +
-         " method host+path status duration req/resp-body-bytes type\n";
+  const std::string page_date = date_and_time(rows.front()["started_at_us"]).first;
+  bool shared_host = true;
+  for (const json& x : rows) shared_host = shared_host && x["host"] == rows.front()["host"];
+  out += "id time" + (page_date.empty() ? std::string() : "(UTC " + page_date + ")") + " method " +
+         (shared_host ? "path" : "host+path") + " status duration req/resp-body-bytes type\n";
   std::string lines;
-  for (const json& row : rows) lines += page_line(row, page_date);
+  if (shared_host) lines = "all on host " + one_line(rows.front()["host"].get<std::string>(), 200) + "\n";
+  for (const json& x : rows) lines += page_line(x, page_date, shared_host);
   return out + fence.wrap(lines);
 }
 
