@@ -85,7 +85,8 @@ ToolResult export_har_file(ToolCall& call) {
 
 // Writes `bytes` to `path`: a new file only (fopen "x": an existing file or a
 // symlink is refused at open, so nothing is replaced by a race), or, with
-// `overwrite`, through a temporary file renamed over the old one.
+// `overwrite`, through a new temporary file (also "x", so a symlink planted
+// at its name is not followed) renamed over the old one.
 void write_file(const std::string& path, std::string_view bytes, bool overwrite) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -93,7 +94,7 @@ void write_file(const std::string& path, std::string_view bytes, bool overwrite)
   if (!overwrite && fs::exists(fs::symlink_status(path, ec)))
     throw ToolError("'" + path + "' exists; choose another path, or pass overwrite: true to replace it");
   const std::string target = overwrite ? path + ".partial" : path;
-  std::FILE* f = std::fopen(target.c_str(), overwrite ? "wb" : "wbx");
+  std::FILE* f = std::fopen(target.c_str(), "wbx");
   if (!f) {
     if (!overwrite && fs::exists(fs::symlink_status(path, ec)))
       throw ToolError("'" + path + "' exists; choose another path, or pass overwrite: true to replace it");
