@@ -1,10 +1,16 @@
-// Files in and out: importing a capture, exporting HAR. Paths must lie in a
-// directory the server was allowed at start (--allow-dir).
+// Files in and out: importing a capture, exporting HAR, saving a body.
+// Paths must lie in a directory the server was allowed at start
+// (--allow-dir).
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
+#include "mcp/compact_text.h"
 #include "mcp/context.h"
 #include "mcp/tools.h"
+#include "query/exchange_loader.h"
 #include "query/har_export.h"
 #include "ingest/import_file.h"
 
@@ -77,6 +83,69 @@ ToolResult export_har_file(ToolCall& call) {
   return {{{"path", path}, {"entries", *entries}}, {}};
 }
 
+// Writes `bytes` to `path`: a new file only (fopen "x": an existing file or a
+// symlink is refused at open, so nothing is replaced by a race), or, with
+// `overwrite`, through a new temporary file (also "x", so a symlink planted
+// at its name is not followed) renamed over the old one.
+void write_file(const std::string& path, std::string_view bytes, bool overwrite) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw ToolError("'" + path + "' is a directory; give a file name in it");
+  if (!overwrite && fs::exists(fs::symlink_status(path, ec)))
+    throw ToolError("'" + path + "' exists; choose another path, or pass overwrite: true to replace it");
+  const std::string target = overwrite ? path + ".partial" : path;
+  std::FILE* f = std::fopen(target.c_str(), "wbx");
+  if (!f) {
+    if (!overwrite && fs::exists(fs::symlink_status(path, ec)))
+      throw ToolError("'" + path + "' exists; choose another path, or pass overwrite: true to replace it");
+    throw ToolError("cannot create '" + target + "': " + std::strerror(errno));
+  }
+  const bool written = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  const bool closed = std::fclose(f) == 0;
+  if (!written || !closed) {
+    fs::remove(target, ec);
+    throw ToolError("writing '" + target + "' failed");
+  }
+  if (overwrite) {
+    fs::rename(target, path, ec);
+    if (ec) {
+      fs::remove(target, ec);
+      throw ToolError("cannot replace '" + path + "': " + ec.message());
+    }
+  }
+}
+
+ToolResult save_body(ToolCall& call) {
+  const json& a = call.arguments;
+  const std::string path = call.context.allowed_path(a.at("path").get<std::string>());
+  const std::int64_t id = a.at("id").get<std::int64_t>();
+  const std::string part = a.at("part").get<std::string>();
+  auto db = call.context.read_db();
+  auto loaded = load_exchange(*db, id, 0);
+  if (!loaded.is_ok()) throw ToolError(loaded.status().message());
+  if (!loaded->has_value())
+    throw ToolError("no exchange with id " + std::to_string(id) + "; ids come from peek_exchanges or filter_exchanges");
+  const Exchange& ex = (*loaded)->exchange;
+  if (part == "response" && !ex.response)
+    throw ToolError("exchange " + std::to_string(id) + " has no response" +
+                    (ex.error.empty() ? std::string() : " (" + ex.error + ")"));
+  const Body& body = part == "response" ? ex.response->body : ex.request.body;
+  const Headers& headers = part == "response" ? ex.response->headers : ex.request.headers;
+  if (!body.captured && body.data.empty())
+    throw ToolError("the " + part + " body of exchange " + std::to_string(id) + " was not captured");
+  write_file(path, body.data, a.at("overwrite").get<bool>());
+  const auto type = find_header(headers, "content-type");
+  const auto full = body.decoded_size();
+  return {{{"id", id},
+           {"part", part},
+           {"path", path},
+           {"size", body.data.size()},
+           {"content_type", type ? json(std::string(*type)) : json(nullptr)},
+           {"complete", !full || *full <= static_cast<std::int64_t>(body.data.size())},
+           {"full_size", full ? json(*full) : json(nullptr)}},
+          {"trafficdb://exchanges/" + std::to_string(id)}};
+}
+
 }  // namespace
 
 std::vector<Tool> file_tools() {
@@ -106,7 +175,7 @@ std::vector<Tool> file_tools() {
          {"notes", {{"type", "array"}, {"items", {{"type", "string"}}}}},
          {"fatal", {{"type", json::array({"string", "null"})}}}}},
        {"required", {"session_id", "stored", "problems", "fatal"}}},
-      false, false, false, false, import_capture});
+      false, false, false, false, import_capture, fields_text});
   tools.push_back(Tool{
       "export_har", "Export exchanges as HAR",
       "Writes the exchanges matching the filters as a HAR 1.2 file (for browsers' devtools, Charles, other "
@@ -118,7 +187,30 @@ std::vector<Tool> file_tools() {
       {{"type", "object"},
        {"properties", {{"path", {{"type", "string"}}}, {"entries", {{"type", "integer"}}}}},
        {"required", {"path", "entries"}}},
-      false, false, true, false, export_har_file});
+      false, false, true, false, export_har_file, fields_text});
+  tools.push_back(Tool{
+      "save_body", "Save a body to a file",
+      "Writes one exchange's whole request or response body (decoded, as stored) to a file, for bodies no "
+      "context should hold (images, archives, big JSON): read or process the file with other tools instead. "
+      "The path must be inside an allowed directory (--allow-dir); an existing file is refused unless overwrite "
+      "is true. Returns the path, the bytes written and the body's content type; complete is false when the "
+      "store kept only part of the body (full_size says how big it was).",
+      {{"id", T::integer, "The exchange id", nullptr, 1, std::nullopt, {}, true, "42"},
+       {"path", T::string, "The file to write", nullptr, std::nullopt, std::nullopt, {}, true,
+        "\"bodies/42.json\""},
+       {"part", T::string, "Which body", "response", std::nullopt, std::nullopt, {"response", "request"}},
+       {"overwrite", T::boolean, "Replace the file if it exists", false}},
+      {{"type", "object"},
+       {"properties",
+        {{"id", {{"type", "integer"}}},
+         {"part", {{"type", "string"}, {"enum", {"response", "request"}}}},
+         {"path", {{"type", "string"}}},
+         {"size", {{"type", "integer"}, {"description", "Bytes written"}}},
+         {"content_type", {{"type", json::array({"string", "null"})}}},
+         {"complete", {{"type", "boolean"}, {"description", "false: the store kept only part of the body"}}},
+         {"full_size", {{"type", json::array({"integer", "null"})}}}}},
+       {"required", {"id", "part", "path", "size", "content_type", "complete"}}},
+      false, false, false, false, save_body, saved_body_text});
   return tools;
 }
 

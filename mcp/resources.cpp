@@ -45,7 +45,7 @@ json resource_templates() {
 
 json list_resources(McpContext& context) {
   auto db = context.read_db();
-  auto sessions = list_sessions(*db, 50);
+  auto sessions = trafficdb::list_sessions(*db, 50);
   if (!sessions.is_ok()) throw ToolError(sessions.status().message());
   json items = json::array();
   for (const SessionInfo& s : *sessions)
@@ -61,7 +61,7 @@ json list_resources(McpContext& context) {
 json read_resource(McpContext& context, const std::string& uri) {
   auto db = context.read_db();
   if (const auto id = id_after(uri, kSessions)) {
-    auto sessions = list_sessions(*db, 1, *id + 1);
+    auto sessions = trafficdb::list_sessions(*db, 1, *id + 1);
     if (!sessions.is_ok()) throw ToolError(sessions.status().message());
     if (sessions->empty() || sessions->front().id != *id) throw ToolError("no session " + std::to_string(*id));
     PageRequest request;

@@ -4,7 +4,9 @@
 // A handler gets arguments already checked against its parameters (see
 // tool_arguments.h) and returns the structured result; a problem the model
 // can fix (bad argument, unknown id, path not allowed) is thrown as
-// ToolError, which becomes `isError: true` with the message.
+// ToolError, which becomes `isError: true` with the message. The result's
+// text content is `render_text` of the structured result (compact_text.h),
+// with captured content inside `fence` (content_fence.h).
 #pragma once
 
 #include <atomic>
@@ -16,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mcp/content_fence.h"
 #include "mcp/tool_arguments.h"
 
 namespace trafficdb::mcp {
@@ -51,6 +54,8 @@ struct Tool {
   bool idempotent = true;
   bool open_world = false;  // talks to things outside the database (interfaces, proxies)
   std::function<ToolResult(ToolCall&)> run;
+  // The text content for a model, from the structured result.
+  std::function<std::string(const nlohmann::json& structured, const ContentFence& fence)> render_text;
 
   nlohmann::json describe() const;  // the tools/list entry
 };

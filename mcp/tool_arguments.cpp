@@ -1,7 +1,10 @@
 #include "mcp/tool_arguments.h"
 
+#include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 
 #include "query/filter_spec.h"
 
@@ -16,6 +19,7 @@ const char* type_name(ParamSpec::Type t) {
     case ParamSpec::Type::number: return "number";
     case ParamSpec::Type::string: return "string";
     case ParamSpec::Type::boolean: return "boolean";
+    case ParamSpec::Type::string_list: return "array";
   }
   return "string";
 }
@@ -37,6 +41,125 @@ std::string number_text(double v) {
   return std::to_string(v);
 }
 
+std::string trimmed(const std::string& s) {
+  std::size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return s.substr(b, e - b);
+}
+
+bool whole_number(const json& v) {
+  if (v.is_number_integer()) return true;
+  if (!v.is_number_float()) return false;
+  const double d = v.get<double>();
+  return std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9e15;
+}
+
+// "42", " -7 " as an integer; nullopt for anything else ("4.5", "abc", "").
+std::optional<std::int64_t> integer_in(const std::string& text) {
+  const std::string t = trimmed(text);
+  const char* begin = t.data() + (!t.empty() && t[0] == '+' ? 1 : 0);
+  std::int64_t v = 0;
+  const auto [end, ec] = std::from_chars(begin, t.data() + t.size(), v);
+  if (t.empty() || ec != std::errc() || end != t.data() + t.size()) return std::nullopt;
+  return v;
+}
+
+// "2.5", "10", "1e3" as a finite number; nullopt for anything else ("inf", "0x10", "abc").
+std::optional<double> number_in(const std::string& text) {
+  const std::string t = trimmed(text);
+  const bool plain = !t.empty() && t.find_first_not_of("0123456789+-.eE") == std::string::npos;
+  if (!plain) return std::nullopt;
+  char* end = nullptr;
+  const double v = std::strtod(t.c_str(), &end);
+  if (end != t.c_str() + t.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+std::optional<bool> boolean_in(const std::string& text) {
+  std::string t = trimmed(text);
+  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (t == "true") return true;
+  if (t == "false") return false;
+  return std::nullopt;
+}
+
+// The value as the parameter's type, when its meaning is plain (see
+// tool_arguments.h); an error saying what was expected otherwise.
+Result<json> as_declared_type(const ParamSpec& p, const json& value) {
+  switch (p.type) {
+    case ParamSpec::Type::integer:
+      if (whole_number(value)) return json(value.get<std::int64_t>());
+      if (value.is_string())
+        if (auto v = integer_in(value.get<std::string>())) return json(*v);
+      return wrong(p, "must be an integer, not " + value.dump());
+    case ParamSpec::Type::number:
+      if (value.is_number()) return value;
+      if (value.is_string())
+        if (auto v = number_in(value.get<std::string>())) return json(*v);
+      return wrong(p, "must be a number, not " + value.dump());
+    case ParamSpec::Type::string:
+      if (value.is_string()) return value;
+      if (whole_number(value)) return json(std::to_string(value.get<std::int64_t>()));
+      return wrong(p, "must be a string, not " + value.dump());
+    case ParamSpec::Type::boolean:
+      if (value.is_boolean()) return value;
+      if (value.is_string())
+        if (auto v = boolean_in(value.get<std::string>())) return json(*v);
+      return wrong(p, "must be true or false, not " + value.dump());
+    case ParamSpec::Type::string_list: {
+      json items = json::array();
+      if (value.is_string()) {
+        const std::string list = value.get<std::string>();
+        std::size_t start = 0;
+        while (start <= list.size()) {
+          const std::size_t comma = std::min(list.find(',', start), list.size());
+          if (std::string item = trimmed(list.substr(start, comma - start)); !item.empty()) items.push_back(item);
+          start = comma + 1;
+        }
+        return items;
+      }
+      if (!value.is_array()) return wrong(p, "must be a list of strings, not " + value.dump());
+      for (const json& item : value) {
+        if (!item.is_string()) return wrong(p, "must be a list of strings; " + item.dump() + " is not a string");
+        items.push_back(item);
+      }
+      return items;
+    }
+  }
+  return value;
+}
+
+// Levenshtein distance, for suggesting the argument a typo meant.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+Status unknown_argument(const std::string& name, const std::vector<ParamSpec>& params) {
+  std::string names, closest;
+  std::size_t best = 3;  // suggest only near misses
+  for (const ParamSpec& p : params) {
+    names += (names.empty() ? "" : ", ") + p.name;
+    if (const std::size_t d = edit_distance(name, p.name); d < best) {
+      best = d;
+      closest = p.name;
+    }
+  }
+  return Status::error("unknown argument '" + name + "'" + (closest.empty() ? "" : " (did you mean '" + closest + "'?)") +
+                       "; this tool takes: " + names);
+}
+
 }  // namespace
 
 json input_schema(const std::vector<ParamSpec>& params) {
@@ -47,7 +170,10 @@ json input_schema(const std::vector<ParamSpec>& params) {
     if (!p.default_value.is_null()) s["default"] = p.default_value;
     if (p.minimum) s["minimum"] = *p.minimum;
     if (p.maximum) s["maximum"] = *p.maximum;
-    if (!p.choices.empty()) s["enum"] = p.choices;
+    if (!p.choices.empty() && p.type == ParamSpec::Type::string_list)
+      s["items"] = {{"type", "string"}, {"enum", p.choices}};
+    else if (!p.choices.empty())
+      s["enum"] = p.choices;
     properties[p.name] = std::move(s);
     if (p.required) required.push_back(p.name);
   }
@@ -63,11 +189,7 @@ Result<json> check_arguments(const json& arguments, const std::vector<ParamSpec>
     for (const auto& [name, value] : arguments.items()) {
       bool known = false;
       for (const ParamSpec& p : params) known = known || p.name == name;
-      if (!known) {
-        std::string names;
-        for (const ParamSpec& p : params) names += (names.empty() ? "" : ", ") + p.name;
-        return Status::error("unknown argument '" + name + "'; this tool takes: " + names);
-      }
+      if (!known) return unknown_argument(name, params);
     }
   }
   for (const ParamSpec& p : params) {
@@ -77,38 +199,27 @@ Result<json> check_arguments(const json& arguments, const std::vector<ParamSpec>
       if (!p.default_value.is_null()) out[p.name] = p.default_value;
       continue;
     }
-    switch (p.type) {
-      case ParamSpec::Type::integer:
-        if (!value->is_number_integer() && !(value->is_number_float() && std::floor(value->get<double>()) ==
-                                                                             value->get<double>()))
-          return wrong(p, "must be an integer, not " + value->dump());
-        break;
-      case ParamSpec::Type::number:
-        if (!value->is_number()) return wrong(p, "must be a number, not " + value->dump());
-        break;
-      case ParamSpec::Type::string:
-        if (!value->is_string()) return wrong(p, "must be a string, not " + value->dump());
-        break;
-      case ParamSpec::Type::boolean:
-        if (!value->is_boolean()) return wrong(p, "must be true or false, not " + value->dump());
-        break;
-    }
-    if (value->is_number()) {
-      const double v = value->get<double>();
-      if ((p.minimum && v < *p.minimum) || (p.maximum && v > *p.maximum))
+    auto typed = as_declared_type(p, *value);
+    if (!typed.is_ok()) return typed.status();
+    json v = std::move(typed).value();
+    if (v.is_number()) {
+      const double d = v.get<double>();
+      if ((p.minimum && d < *p.minimum) || (p.maximum && d > *p.maximum))
         return wrong(p, "must be between " + number_text(p.minimum.value_or(-1e18)) + " and " +
                             number_text(p.maximum.value_or(1e18)) + ", not " + value->dump());
     }
     if (!p.choices.empty()) {
-      bool listed = false;
-      for (const std::string& c : p.choices) listed = listed || *value == c;
-      if (!listed) {
-        std::string list;
-        for (const std::string& c : p.choices) list += (list.empty() ? "" : ", ") + c;
-        return wrong(p, "must be one of " + list + ", not " + value->dump());
+      for (const json& item : v.is_array() ? v : json::array({v})) {
+        bool listed = false;
+        for (const std::string& c : p.choices) listed = listed || item == c;
+        if (!listed) {
+          std::string list;
+          for (const std::string& c : p.choices) list += (list.empty() ? "" : ", ") + c;
+          return wrong(p, "must be one of " + list + ", not " + item.dump());
+        }
       }
     }
-    out[p.name] = p.type == ParamSpec::Type::integer ? json(value->get<std::int64_t>()) : *value;
+    out[p.name] = std::move(v);
   }
   return out;
 }

@@ -2,6 +2,14 @@
 // the arguments a client sends (type, bounds, enums, unknown names) before
 // anything runs, with messages that say what was wrong and show a correct
 // example. The exchange filters every listing tool takes are here too.
+//
+// Checking accepts what agents send when its meaning is plain and hands the
+// handler the declared type: an integer or number given as a string ("50",
+// "2.5"), a whole number where a string is expected (status 200 -> "200"),
+// "true"/"false" (any case) for a boolean, one string (or a comma list)
+// where a list of strings is expected. What is not plain is refused with a
+// message: "abc" for an integer, 20.5 for a string, 1 for a boolean. An
+// unknown argument is refused with the names the tool takes.
 #pragma once
 
 #include <optional>
@@ -16,13 +24,13 @@
 namespace trafficdb::mcp {
 
 struct ParamSpec {
-  enum class Type { integer, number, string, boolean };
+  enum class Type { integer, number, string, boolean, string_list };
   std::string name;
   Type type = Type::string;
   std::string description;
   nlohmann::json default_value = nullptr;  // null: no default
   std::optional<double> minimum, maximum;
-  std::vector<std::string> choices;  // enum, for strings
+  std::vector<std::string> choices;  // enum, for strings and for each item of a string list
   bool required = false;
   std::string example;  // shown in errors: a value that would be right
 };

@@ -4,6 +4,7 @@
 #include <sstream>
 #include <thread>
 
+#include "mcp/compact_text.h"
 #include "mcp/server.h"
 #include "mcp/stdio_transport.h"
 #include "mcp/tool.h"
@@ -22,7 +23,8 @@ TEST_CASE("stdio: past 16 running requests a new one is answered 'server busy' a
                  .run = [](ToolCall& call) {
                    while (!call.cancelled.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
                    return ToolResult{json::object(), {}};
-                 }};
+                 },
+                 .render_text = fields_text};
   const std::vector<Tool> tools{wait_tool};
   McpContext context(McpOptions{":memory:", {}});
   McpServer server(context, tools, nullptr);

@@ -352,6 +352,94 @@ TEST_CASE("Detail: binary bodies as base64 preview, long text cut and said", "[q
   CHECK(view_body(json_body, true, "application/json", options).content == "{\n  \"a\": [\n    1,\n    2\n  ]\n}");
 }
 
+TEST_CASE("Detail: a body range from an offset, its end and where the next starts; text never split in a character",
+          "[query]") {
+  DetailOptions options;
+  Body text;
+  text.data = "h\xc3\xa9llo w\xc3\xb6rld";  // é and ö are two bytes each: 13 bytes
+  options.max_body_bytes = 2;
+  BodyView first = view_body(text, true, "text/plain", options);
+  CHECK(first.content == "h");  // "h" + half of é would split it
+  CHECK(first.offset == 0);
+  CHECK(first.end == 1);
+  CHECK(first.truncated);
+
+  std::string whole;
+  std::size_t offset = 0, pages = 0;
+  for (;;) {
+    options.body_offset = offset;
+    const BodyView page = view_body(text, true, "text/plain", options);
+    REQUIRE(page.offset == offset);
+    REQUIRE(page.end > page.offset);
+    whole += page.content;
+    ++pages;
+    if (!page.truncated) break;
+    offset = page.end;
+  }
+  CHECK(whole == text.data);
+  CHECK(pages == 8);  // h | é | ll | "o " | w | ö | rl | d
+
+  options.body_offset = 2;  // inside é: the range starts at the next character
+  options.max_body_bytes = 4;
+  const BodyView inside = view_body(text, true, "text/plain", options);
+  CHECK(inside.offset == 3);
+  CHECK(inside.content == "llo ");
+
+  options.body_offset = 1;
+  options.max_body_bytes = 1;  // é does not fit in 1 byte: shown whole rather than nothing
+  CHECK(view_body(text, true, "text/plain", options).content == "\xc3\xa9");
+
+  options.body_offset = 100;  // past the end: an empty range at the end
+  const BodyView past = view_body(text, true, "text/plain", options);
+  CHECK(past.content.empty());
+  CHECK(past.offset == text.data.size());
+  CHECK_FALSE(past.truncated);
+
+  Body binary;
+  binary.data = std::string("\x00\x01\x02\x03\x04\x05", 6);
+  options.body_offset = 2;
+  options.max_body_bytes = 3;
+  const nlohmann::json j = body_view_to_json(view_body(binary, false, "application/octet-stream", options));
+  CHECK(j["kind"] == "binary");
+  CHECK(j["base64"] == "AgME");  // bytes 2, 3, 4
+  CHECK(j["offset"] == 2);
+  CHECK(j["end"] == 5);
+  CHECK(j["next_offset"] == 5);
+  CHECK(j["size"] == 6);
+
+  Body latin1;
+  latin1.data = "caf\xe9 cr\xe8me";
+  options.body_offset = 3;
+  options.max_body_bytes = 4;
+  const BodyView converted = view_body(latin1, false, "text/plain; charset=ISO-8859-1", options);
+  CHECK(converted.content == "\xc3\xa9 cr");
+  CHECK(converted.end == 7);
+
+  Body json_body;
+  json_body.data = "{\"a\":[1,2]}";
+  options.pretty_json = true;
+  options.body_offset = 0;
+  options.max_body_bytes = 5;  // only part of it: shown as stored, not pretty-printed
+  CHECK(view_body(json_body, true, "application/json", options).content == "{\"a\":");
+}
+
+TEST_CASE("Detail: only the parts asked for", "[query]") {
+  Store store;
+  auto db = store.open();
+  DetailOptions options;
+  options.parts = DetailParts{};
+  options.parts.request_headers = false;
+  options.parts.request_body = false;
+  options.parts.timings = false;
+  const auto j = **exchange_detail_json(*db, 2, options);
+  CHECK(j["request"] == nlohmann::json::object());
+  CHECK_FALSE(j.contains("timings"));
+  CHECK(j["response"]["status"] == 401);
+  CHECK(j["response"].contains("headers"));
+  CHECK(j["response"].contains("body"));
+  CHECK(j["method"] == "POST");
+}
+
 TEST_CASE("Redaction masks secret-looking headers, cookie values and query parameters, and extra configured names",
           "[redaction]") {
   CHECK(redact_header_value("X-Api-Key", "k") == "[REDACTED]");

@@ -216,17 +216,19 @@ export class McpConnection {
     return this.client.callTool({ name, arguments: args }, undefined, options);
   }
 
-  /** Calls a tool that must succeed; returns its structuredContent, after checking the text block carries the same JSON. */
+  /**
+   * Calls a tool that must succeed; returns its structuredContent (for a page, with `items`: its rows as
+   * objects), after checking the text block is a compact rendering and not the same JSON again.
+   */
   async ok(name, args = {}, options) {
     const result = await this.call(name, args, options);
     const text = textOf(result);
     assert.ok(!result.isError, `${name} ${JSON.stringify(args)} failed: ${text}`);
     assert.equal(typeof result.structuredContent, 'object', `${name}: no structuredContent`);
-    const jsonBlock = result.content.find((block) => block.type === 'text');
-    assert.ok(jsonBlock, `${name}: no text block beside structuredContent`);
-    assert.deepEqual(JSON.parse(jsonBlock.text), result.structuredContent,
-      `${name}: the text block must be the structuredContent's JSON`);
-    return result.structuredContent;
+    const textBlock = result.content.find((block) => block.type === 'text');
+    assert.ok(textBlock && textBlock.text.length > 0, `${name}: no text block beside structuredContent`);
+    assert.throws(() => JSON.parse(textBlock.text), undefined, `${name}: the text block is JSON, not a compact text`);
+    return withItems(result.structuredContent);
   }
 
   /** Calls a tool that must answer isError:true with a message matching `says`; returns the message. */
@@ -277,6 +279,18 @@ export class McpConnection {
     await this.client.close();
     await this.cleanup?.();
   }
+}
+
+/**
+ * A page ({columns, rows, ...}) with `items`: each row as an object of its non-null values keyed by column
+ * (a page leaves out columns null in all its rows, so items of different pages compare equal this way);
+ * anything else as it is.
+ */
+export function withItems(structured) {
+  if (!Array.isArray(structured?.columns) || !Array.isArray(structured?.rows)) return structured;
+  const items = structured.rows.map((row) => Object.fromEntries(
+    structured.columns.map((c, i) => [c, row[i]]).filter(([, v]) => v !== null)));
+  return { ...structured, items };
 }
 
 export function textOf(result) {
@@ -363,11 +377,12 @@ export const TOOLS = {
   peek_exchanges: { readOnly: true, filters: true, defaults: { cursor: 0, limit: 20 } },
   read_exchanges: { readOnly: false, filters: true, required: ['consumer'], defaults: { limit: 20 } },
   filter_exchanges: { readOnly: true, filters: true, defaults: { cursor: 0, newest_first: false, limit: 20 } },
-  get_exchange: { readOnly: true, required: ['id'], defaults: { max_body_bytes: 4096, redact: true } },
+  get_exchange: { readOnly: true, required: ['id'], defaults: { offset: 0, max_body_bytes: 4096, redact: true } },
   traffic_stats: { readOnly: true, filters: true, defaults: { group_by: 'host', limit: 20 } },
   run_sql: { readOnly: true, required: ['sql'], defaults: { max_rows: 100 } },
   import_capture: { readOnly: false, required: ['path'] },
   export_har: { readOnly: false, filters: true, required: ['path'] },
+  save_body: { readOnly: false, required: ['id', 'path'], defaults: { part: 'response', overwrite: false } },
   delete_session: { readOnly: false, destructive: true, required: ['session_id'] },
   start_capture: { readOnly: false, required: ['source'], defaults: { proxy: 'http://127.0.0.1:8888' } },
   stop_capture: { readOnly: false, required: ['session_id'] },
@@ -442,7 +457,7 @@ export function findDeep(value, test, found = []) {
 
 /** Asserts a summary's documented shape. */
 export function checkSummary(item) {
-  for (const key of ['id', 'session_id', 'started_at', 'method', 'host', 'path']) {
+  for (const key of ['id', 'session_id', 'started_at_us', 'method', 'host', 'path']) {
     assert.ok(key in item, `summary without ${key}: ${JSON.stringify(item)}`);
   }
   assert.ok(Number.isInteger(item.id));
@@ -572,7 +587,8 @@ const BAD_ARGUMENTS = [
   ['read_exchanges', {}, /consumer/],
   ['read_exchanges', { consumer: 'c', limit: 100000 }, /limit/],
   ['filter_exchanges', { since: 'yesterday-ish' }, /since/],
-  ['filter_exchanges', { host: 42 }, /host/],
+  ['filter_exchanges', { host: true }, /host/],
+  ['filter_exchanges', { status: 20.5 }, /status/],
   ['get_exchange', {}, /\bid\b/],
   ['get_exchange', { id: 987654321 }, /987654321|not found|no exchange/i],
   ['traffic_stats', { group_by: 'nonsense' }, /group_by/],

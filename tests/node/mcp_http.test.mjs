@@ -15,12 +15,17 @@ import { after, before, describe, it } from 'node:test';
 import {
   LATEST_PROTOCOL_VERSION, checkCancelledImport, connectHttp, defineContractSuite, makeTempDir, startHttpServer, writeHar,
 } from './mcp_helpers.mjs';
+import { PAGE_BUDGET_BYTES, defineAffordSuite, importAffordStore } from './mcp_afford_suite.mjs';
 
 const TOKEN = 'test-token-5f2c';
 /** Entries in the imports that must report progress. */
 const PROGRESS_ENTRIES = 5_000;
 
 defineContractSuite('http', async (db, dir) => {
+  const server = await startHttpServer({ db, args: ['--allow-dir', dir, '--token', TOKEN] });
+  return connectHttp(server.url, { token: TOKEN, cleanup: () => server.stop() });
+});
+defineAffordSuite('http', async (db, dir) => {
   const server = await startHttpServer({ db, args: ['--allow-dir', dir, '--token', TOKEN] });
   return connectHttp(server.url, { token: TOKEN, cleanup: () => server.stop() });
 });
@@ -163,6 +168,22 @@ describe('Streamable HTTP, raw', () => {
     }, { auth: false });
     assert.equal(init.status, 401, 'initialize without the token');
     await assert.rejects(connectHttp(server.url, { token: 'wrong' }), 'the SDK client connected with a wrong token');
+  });
+
+  it(`a page of 50 summaries is under ${PAGE_BUDGET_BYTES} bytes in the HTTP response body`, async () => {
+    const pageDb = path.join(dir, 'page.db');
+    await importAffordStore(pageDb, dir);
+    const pageServer = await startHttpServer({ db: pageDb, args: ['--token', TOKEN] });
+    try {
+      const pageRaw = new RawHttp(pageServer.url, TOKEN);
+      const { session } = await pageRaw.open();
+      const response = await pageRaw.request('tools/call', { name: 'peek_exchanges', arguments: { limit: 50 } }, { session });
+      const body = Buffer.from(await response.arrayBuffer());
+      assert.equal(JSON.parse(body).result.structuredContent.rows.length, 50);
+      assert.ok(body.length < PAGE_BUDGET_BYTES, `the page is ${body.length} bytes on the wire`);
+    } finally {
+      await pageServer.stop();
+    }
   });
 
   it('an unsupported MCP-Protocol-Version header gets 400', async () => {

@@ -18,10 +18,12 @@ import {
   BINARY, INSPECTOR_CLI, LATEST_PROTOCOL_VERSION, TOOLS, checkCancelledImport, connectStdio, defineContractSuite, freePort,
   importFile, increasingIds, isRoot, makeTempDir, pollUntil, runTrafficdb, writeHar,
 } from './mcp_helpers.mjs';
+import { PAGE_BUDGET_BYTES, defineAffordSuite, importAffordStore } from './mcp_afford_suite.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 
 defineContractSuite('stdio', (db, dir) => connectStdio({ db, args: ['--allow-dir', dir] }));
+defineAffordSuite('stdio', (db, dir) => connectStdio({ db, args: ['--allow-dir', dir] }));
 
 /**
  * Spawns `trafficdb mcp` and writes `requests` to its stdin, one a line
@@ -85,6 +87,19 @@ describe('stdio transport', () => {
     assert.deepEqual(byId.get(4).result.tools.map((t) => t.name).sort(), Object.keys(TOOLS).sort());
     assert.equal(code, 0, 'exit status after stdin closed');
     assert.ok(exitMs < 5000, `took ${exitMs} ms to exit after stdin closed`);
+  });
+
+  it(`a page of 50 summaries is under ${PAGE_BUDGET_BYTES} bytes on stdout`, async () => {
+    const pageDb = path.join(dir, 'page.db');
+    await importAffordStore(pageDb, dir);
+    const { messages } = await rawStdioSession(pageDb, [
+      initialize(1),
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'peek_exchanges', arguments: { limit: 50 } } },
+    ]);
+    const page = messages.find((m) => m.id === 2);
+    assert.equal(page.result.structuredContent.rows.length, 50);
+    const bytes = Buffer.byteLength(JSON.stringify(page)) + 1;  // the server writes compact JSON and a newline
+    assert.ok(bytes < PAGE_BUDGET_BYTES, `the page is ${bytes} bytes on the wire`);
   });
 
   it('negotiates the protocol version: echoes a supported one, else answers its latest', async () => {
