@@ -128,7 +128,31 @@ std::string page_text(const json& page, const ContentFence& fence) {
   return out + fence.wrap(lines);
 }
 
-std::string sessions_text(const json& sessions, const ContentFence&) {
+// "  integrity: packets 812, tcp_gap_bytes 1200, tls_without_keys 3; 0: kernel_dropped, bodies_cut, ..."
+// then one fenced block per split count ("tls_not_decrypted_by_server").
+// Counts split by a server name come from the network: fenced.
+std::string integrity_line(const json& integrity, const ContentFence& fence) {
+  if (!integrity.is_object()) return {};
+  std::string nonzero, zero, split;
+  for (const auto& [name, value] : integrity.items()) {
+    if (name == "source_counts") continue;
+    if (value.is_number()) {
+      std::string& into = value.get<double>() != 0 ? nonzero : zero;
+      into += (into.empty() ? "" : ", ") + name + (value.get<double>() != 0 ? " " + value.dump() : "");
+    } else if (value.is_object()) {
+      std::string entries;
+      for (const auto& [detail, n] : value.items()) entries += one_line(detail, 200) + " " + n.dump() + "\n";
+      split += "  " + name + ":\n" + fence.wrap(entries);
+    }
+  }
+  std::string out = "  integrity: ";
+  if (integrity.value("source_counts", false) == false) out += "(the source's counts predate this session) ";
+  out += nonzero;
+  if (!zero.empty()) out += (nonzero.empty() ? "0: " : "; 0: ") + zero;
+  return out + "\n" + split;
+}
+
+std::string sessions_text(const json& sessions, const ContentFence& fence) {
   const json& items = sessions.at("items");
   std::string out = std::to_string(items.size()) + " sessions, newest first" +
                     (sessions.at("next_cursor").is_number()
@@ -142,7 +166,7 @@ std::string sessions_text(const json& sessions, const ContentFence&) {
            std::to_string(s.at("error_count").get<std::int64_t>()) + " errors, " +
            scalar_text(member(s, "first_exchange_at")) + " .. " + scalar_text(member(s, "last_exchange_at"));
     if (member(s, "error").is_string()) out += ", error: " + one_line(text_of(s, "error"), 200);
-    out += '\n';
+    out += '\n' + integrity_line(member(s, "integrity"), fence);
   }
   return out;
 }

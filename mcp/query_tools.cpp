@@ -248,8 +248,19 @@ json session_schema() {
             {"error_count", {{"type", "integer"}}},
             {"first_exchange_at", {{"type", nullable("string")}}},
             {"last_exchange_at", {{"type", nullable("string")}}},
-            {"error", {{"type", nullable("string")}}}}},
-          {"required", {"id", "name", "source", "status", "started_at", "exchange_count", "error_count"}}};
+            {"error", {{"type", nullable("string")}}},
+            {"integrity",
+             {{"type", "object"},
+              {"description",
+               "What the capture saw and missed, zeros included (docs/schema.md): packets, kernel_dropped, "
+               "tcp_gap_bytes, connections_skipped, tls_without_keys, tls_not_decrypted_by_server, reconnects, ..., "
+               "exchanges_without_response, bodies_cut; source_counts false when the session predates them"},
+              {"properties",
+               {{"source_counts", {{"type", "boolean"}}},
+                {"exchanges_without_response", {{"type", "integer"}}},
+                {"bodies_cut", {{"type", "integer"}}}}},
+              {"required", {"source_counts", "exchanges_without_response", "bodies_cut"}}}}}},
+          {"required", {"id", "name", "source", "status", "started_at", "exchange_count", "error_count", "integrity"}}};
 }
 
 std::vector<Tool> query_tools() {
@@ -257,7 +268,9 @@ std::vector<Tool> query_tools() {
   tools.push_back(Tool{
       "list_sessions", "List recording sessions",
       "The history of captures and imports, newest first: each session's id, source (pcap, har, charles, "
-      "httptoolkit, ...), status (recording, stopped, imported, failed), exchange and error counts and time span. "
+      "httptoolkit, ...), status (recording, stopped, imported, failed), exchange and error counts, time span, and "
+      "capture integrity (what the capture missed: kernel drops, TCP gaps, connections skipped, TLS not decrypted, "
+      "exchanges without a response, bodies cut; zero means none). "
       "Start here to find a session_id; then use peek_exchanges or filter_exchanges for its traffic.",
       {limit_param(), {"cursor", T::integer, "A session id from next_cursor: the page after it (older sessions)",
                        nullptr, 1, std::nullopt, {}, false, "12"}},

@@ -649,9 +649,16 @@ export function defineContractSuite(label, open) {
       assert.deepEqual(all.items.map((s) => s.name), ['other', 'fixture']);
       assert.equal(all.next_cursor, null);
       const [other, fixtureSession] = all.items;
-      for (const key of ['id', 'name', 'source', 'source_uri', 'status', 'started_at', 'exchange_count', 'error_count']) {
+      for (const key of ['id', 'name', 'source', 'source_uri', 'status', 'started_at', 'exchange_count', 'error_count', 'integrity']) {
         assert.ok(key in fixtureSession, `session without ${key}`);
       }
+      // Capture integrity, zeros said as zeros: a HAR import's entries and the writer's counts.
+      assert.equal(fixtureSession.integrity.source_counts, true);
+      assert.equal(fixtureSession.integrity.entries_rejected, 0);
+      assert.equal(typeof fixtureSession.integrity.exchanges_without_response, 'number');
+      assert.equal(fixtureSession.integrity.bodies_cut, 0);
+      const text = textOf(await mcp.call('list_sessions', {}));
+      assert.match(text, /\n  integrity: .*0: .*bodies_cut/);
       assert.equal(fixtureSession.exchange_count, FIXTURE_SIZE);
       assert.equal(fixtureSession.source, 'har');
       assert.equal(fixtureSession.status, 'imported');
