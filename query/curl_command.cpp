@@ -6,6 +6,7 @@
 #include "common/ascii.h"
 #include "common/utf8.h"
 #include "common/base64.h"
+#include "query/body_redaction.h"
 
 namespace trafficdb {
 namespace {
@@ -77,7 +78,11 @@ std::string curl_command(const Exchange& exchange, bool redact, const RedactionR
   }
   if (!rq.body.data.empty()) {
     if (binary_body) cmd += " \\\n  --data-binary @-";
-    else cmd += " \\\n  --data-raw " + shell_quote(rq.body.data);
+    else {
+      std::optional<RedactedBody> redacted;
+      if (redact) redacted = redact_body(rq.body.data, find_header(rq.headers, "content-type").value_or(""), rules);
+      cmd += " \\\n  --data-raw " + shell_quote(redacted ? redacted->text : rq.body.data);
+    }
   }
   if (find_header(rq.headers, "accept-encoding")) cmd += " \\\n  --compressed";
   return cmd;

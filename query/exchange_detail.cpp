@@ -12,6 +12,7 @@
 #include "common/ascii.h"
 #include "common/utf8.h"
 #include "common/base64.h"
+#include "query/body_redaction.h"
 
 namespace trafficdb {
 namespace {
@@ -121,10 +122,15 @@ BodyView view_body(const Body& body, bool stored_as_text, const std::string& con
     return v;
   }
   v.stored_partially = v.size && static_cast<std::size_t>(*v.size) > body.data.size();
-  const std::string_view data = body.data;
+  std::string_view data = body.data;
   const std::size_t max = options.max_body_bytes;
+  std::optional<RedactedBody> redacted;
   if (stored_as_text || looks_like_text(data)) {
     v.kind = "text";
+    if (options.redact && (redacted = redact_body(data, content_type, *options.rules))) {
+      data = redacted->text;
+      v.redacted = redacted->masked;
+    }
     std::tie(v.offset, v.end) = text_range(data, options.body_offset, max);
     v.content = std::string(data.substr(v.offset, v.end - v.offset));
     const bool whole = v.offset == 0 && v.end == data.size();
@@ -165,6 +171,7 @@ nlohmann::json body_view_to_json(const BodyView& v) {
   if (!v.charset.empty()) j["charset"] = v.charset;
   if (v.truncated) j["truncated"] = true;
   if (v.stored_partially) j["stored_partially"] = true;
+  if (v.redacted) j["redacted"] = v.redacted;
   return j;
 }
 

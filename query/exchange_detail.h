@@ -55,10 +55,13 @@ struct BodyView {
   bool stored_partially = false;  // the store itself kept only part of the body
   std::optional<std::int64_t> size;  // full decoded size
   std::string charset;         // the charset the text was read in, when not UTF-8
+  std::size_t redacted = 0;    // secrets masked (query/body_redaction.h); the range counts in the masked text
 };
 
 // `content_type` is the message's Content-Type header value (charset, JSON).
 // JSON is pretty-printed (pretty_json) only when the range holds the whole body.
+// With options.redact, secrets in a UTF-8 text body are masked first
+// (query/body_redaction.h) and the range is taken from the masked text.
 BodyView view_body(const Body& body, bool stored_as_text, const std::string& content_type,
                    const DetailOptions& options);
 
@@ -67,7 +70,7 @@ Result<std::optional<nlohmann::json>> exchange_detail_json(SQLite::Database& db,
                                                            const DetailOptions& options);
 
 // {kind, size?, offset, end, next_offset?, text|base64, charset?, truncated?,
-// stored_partially?}; an empty or uncaptured body is {kind, size?}.
+// stored_partially?, redacted?}; an empty or uncaptured body is {kind, size?}.
 nlohmann::json body_view_to_json(const BodyView& view);
 
 }  // namespace trafficdb

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/utf8.h"
+#include "query/body_redaction.h"
 #include "query/exchange_loader.h"
 #include "query/exchange_page.h"
 #include "common/base64.h"
@@ -33,10 +34,14 @@ ordered_json query_string(const std::optional<std::string>& query) {
   return out;
 }
 
-// Sets "text" (and "encoding": "base64" for bytes that are not text).
-void put_body_text(ordered_json& target, const Body& body) {
+// Sets "text" (and "encoding": "base64" for bytes that are not text); with
+// `rules`, secrets in a text body are masked (query/body_redaction.h).
+void put_body_text(ordered_json& target, const Body& body, std::string_view content_type,
+                   const RedactionRules* rules) {
   if (looks_like_text(body.data)) {
-    target["text"] = body.data;
+    std::optional<RedactedBody> redacted;
+    if (rules) redacted = redact_body(body.data, content_type, *rules);
+    target["text"] = redacted ? redacted->text : body.data;
   } else {
     target["text"] = base64_encode(body.data);
     target["encoding"] = "base64";
@@ -71,8 +76,9 @@ ordered_json har_entry(const StoredExchange& stored, const HarExportOptions& opt
                           {"headersSize", -1},
                           {"bodySize", rq.body.wire_size.value_or(rq.body.data.empty() ? 0 : -1)}};
   if (!rq.body.data.empty()) {
-    ordered_json post = {{"mimeType", std::string(find_header(rq.headers, "content-type").value_or(""))}};
-    put_body_text(post, rq.body);
+    const std::string type(find_header(rq.headers, "content-type").value_or(""));
+    ordered_json post = {{"mimeType", type}};
+    put_body_text(post, rq.body, type, options.redact ? &rules : nullptr);
     request["postData"] = std::move(post);
   }
   entry["request"] = std::move(request);
@@ -81,7 +87,8 @@ ordered_json har_entry(const StoredExchange& stored, const HarExportOptions& opt
     const Response& rs = *ex.response;
     ordered_json content = {{"size", rs.body.decoded_size().value_or(static_cast<std::int64_t>(rs.body.data.size()))},
                             {"mimeType", std::string(find_header(rs.headers, "content-type").value_or(""))}};
-    if (!rs.body.data.empty()) put_body_text(content, rs.body);
+    if (!rs.body.data.empty())
+      put_body_text(content, rs.body, content["mimeType"].get<std::string>(), options.redact ? &rules : nullptr);
     entry["response"] = {{"status", rs.status},
                          {"statusText", rs.status_text},
                          {"httpVersion", rs.http_version},

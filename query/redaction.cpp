@@ -55,8 +55,8 @@ const RedactionRules& RedactionRules::defaults() {
       {"token", "secret", "password", "api-key", "api_key", "apikey", "signature", "-key", "auth"},
       {"access_token", "refresh_token", "id_token", "token", "api_key", "apikey", "key", "password", "passwd", "pwd",
        "secret", "client_secret", "signature", "sig", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
-       "auth", "code", "session", "sessionid", "jwt"},
-      {"token", "secret", "password"}};
+       "auth", "code", "session", "sessionid", "jwt", "pin", "otp", "cvv", "cvc", "private_key", "client_assertion"},
+      {"token", "secret", "password", "apikey", "api_key", "private_key", "credential"}};
   return rules;
 }
 

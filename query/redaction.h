@@ -5,9 +5,11 @@
 // attributes kept, values masked), API-key and token headers (X-Api-Key,
 // X-Auth-Token, ... and any header whose name contains token, secret,
 // password, api-key or signature), and token-like query parameters
-// (access_token, api_key, password, sig, X-Amz-Signature, ... and any whose
-// name contains token, secret or password). Callers add names with
-// RedactionRules; an explicit option in each front end turns it off.
+// (access_token, api_key, password, sig, X-Amz-Signature, pin, otp, ... and
+// any whose name contains token, secret, password, api key, private_key or
+// credential) — the same names mask JSON keys and form fields in bodies
+// (query/body_redaction.h). Callers add names with RedactionRules; an
+// explicit option in each front end turns it off.
 #pragma once
 
 #include <string>

@@ -135,3 +135,41 @@ TEST_CASE("CLI export, query, show, stats, read and index give their output and 
   CHECK(index.exit_code == 0);
   CHECK(index.out.find("up to date") != std::string::npos);
 }
+
+TEST_CASE("Secrets in bodies are masked by show, show --curl and export har, unless --no-redact", "[har-export][redaction]") {
+  test::TempDir dir;
+  const std::string db = dir.file("t.db");
+  {
+    auto writer = Writer::open(db);
+    REQUIRE(writer.is_ok());
+    const auto session = *(*writer)->create_session({"s", session_source::har, "", session_status::imported, ""});
+    Exchange e = test::make_exchange(3, R"({"access_token":"tok-RESPONSE-123","expires_in":3600})");
+    e.request.body.data = R"({"user":"ann","password":"hunter2-REQUEST"})";
+    e.request.body.size = static_cast<std::int64_t>(e.request.body.data.size());
+    e.request.headers.push_back({"Content-Type", "application/json"});
+    REQUIRE((*writer)->consume(session, std::move(e)).is_ok());
+    REQUIRE((*writer)->close().is_ok());
+  }
+  const auto show = test::run_trafficdb({"--db", db, "show", "1"});
+  REQUIRE(show.exit_code == 0);
+  CHECK(show.out.find("hunter2-REQUEST") == std::string::npos);
+  CHECK(show.out.find("tok-RESPONSE-123") == std::string::npos);
+  CHECK(show.out.find(R"("password":"[REDACTED]")") != std::string::npos);
+  const auto json_show = nlohmann::json::parse(test::run_trafficdb({"--db", db, "show", "1", "--json"}).out);
+  CHECK(json_show["response"]["body"]["redacted"] == 1);
+  CHECK(json_show["response"]["body"]["text"].get<std::string>().find("[REDACTED]") != std::string::npos);
+  const auto plain = test::run_trafficdb({"--db", db, "show", "1", "--no-redact"});
+  CHECK(plain.out.find("hunter2-REQUEST") != std::string::npos);
+  CHECK(plain.out.find("tok-RESPONSE-123") != std::string::npos);
+
+  const auto curl = test::run_trafficdb({"--db", db, "show", "1", "--curl"});
+  CHECK(curl.out.find("hunter2-REQUEST") == std::string::npos);
+  CHECK(curl.out.find("[REDACTED]") != std::string::npos);
+
+  REQUIRE(test::run_trafficdb({"--db", db, "export", "har", "--out", dir.file("masked.har")}).exit_code == 0);
+  const std::string masked = test::read_file(dir.file("masked.har"));
+  CHECK(masked.find("hunter2-REQUEST") == std::string::npos);
+  CHECK(masked.find("tok-RESPONSE-123") == std::string::npos);
+  REQUIRE(test::run_trafficdb({"--db", db, "export", "har", "--out", dir.file("clear.har"), "--no-redact"}).exit_code == 0);
+  CHECK(test::read_file(dir.file("clear.har")).find("hunter2-REQUEST") != std::string::npos);
+}
