@@ -112,8 +112,9 @@ class Importer {
         if (Status s = writer_->update_search_index(); !s.is_ok())
           std::cerr << "trafficdb: search index not updated (" << s.message() << "); run 'trafficdb index'\n";
       } else if (!args_.quiet) {
-        std::cout << "run 'trafficdb index' to make body and URL search over the " << indexable_rows_
-                  << " new exchanges fast\n";
+        std::cout << "body and URL search over the " << indexable_rows_
+                  << " new exchanges gets fast once the search indexes catch up: a running 'trafficdb mcp' on "
+                     "this database does it in the background; 'trafficdb index' does it now\n";
       }
     }
     if (writer_) {

@@ -9,6 +9,7 @@
 #include "mcp/http_transport.h"
 #include "mcp/stdio_transport.h"
 #include "mcp/tools.h"
+#include "store/background_indexer.h"
 #include "store/database.h"
 #include "store/migrations.h"
 
@@ -20,6 +21,7 @@ struct McpArgs {
   std::string token;
   std::vector<std::string> allow_dirs;
   std::vector<std::string> allow_origins;
+  bool no_index = false;
 };
 
 void log_mcp_line(const std::string& line) { log_with_time("trafficdb mcp", line); }
@@ -46,6 +48,13 @@ int run_mcp(const CliContext& context, const McpArgs& args) {
     options.allowed_dirs.push_back(canonical.string());
   }
   const std::vector<mcp::Tool> tools = mcp::all_tools();
+  // Search indexes catch up by themselves while the server runs.
+  std::unique_ptr<BackgroundIndexer> indexer;
+  if (!args.no_index) {
+    auto started = BackgroundIndexer::start(options.db_path);
+    if (started.is_ok()) indexer = std::move(started).value();
+    else log_mcp_line("search indexes will not catch up by themselves: " + started.status().message());
+  }
 
   if (args.http.empty()) {
     mcp::McpContext mcp_context(options);
@@ -110,6 +119,9 @@ void add_mcp_command(CLI::App& app, const CliContext& context, int& exit_status)
   cmd->add_option("--allow-dir", args->allow_dirs,
                   "Where import_capture may read and export_har may write (repeatable; default: the current "
                   "directory)");
+  cmd->add_flag("--no-index", args->no_index,
+                "Do not bring the search indexes up to date in the background (they otherwise catch up with "
+                "imports and recordings by themselves, in small batches that never hold up a recorder)");
   cmd->callback([&context, &exit_status, args] { exit_status = run_mcp(context, *args); });
 }
 

@@ -116,6 +116,10 @@ std::string page_text(const json& page, const ContentFence& fence) {
   out += page.at("next_cursor").is_number()
              ? "; more: next_cursor " + std::to_string(page.at("next_cursor").get<std::int64_t>()) + "\n"
              : "; next_cursor null: no more now\n";
+  if (const json& behind = member(page, "search_index_behind"); behind.is_object())
+    out += "search indexes not caught up (about " + behind.value("exchanges", json(0)).dump() + " exchanges, " +
+           behind.value("bodies", json(0)).dump() +
+           " bodies behind): this search scanned them, so it is complete but slower; they catch up by themselves\n";
   if (rows.empty()) return out;
   const std::string page_date = date_and_time(rows.front()["started_at_us"]).first;
   bool shared_host = true;

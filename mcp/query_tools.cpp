@@ -11,6 +11,7 @@
 #include "query/query_deadline.h"
 #include "query/readonly_sql.h"
 #include "query/session_list.h"
+#include "query/text_search.h"
 #include "query/traffic_stats.h"
 
 namespace trafficdb::mcp {
@@ -112,6 +113,12 @@ ToolResult filter_exchanges(ToolCall& call) {
       result.structured["total"] = *total;
       result.structured["total_capped"] = capped;
     }
+  }
+  // A text search says when the indexes have not caught up: it scanned the rest.
+  if (!request.filter.body_contains.empty() || !request.filter.url_contains.empty()) {
+    if (auto lag = text_search_lag(*db); lag.is_ok() && !lag->caught_up())
+      result.structured["search_index_behind"] = {{"exchanges", std::max<std::int64_t>(lag->exchanges, 0)},
+                                                  {"bodies", std::max<std::int64_t>(lag->bodies, 0)}};
   }
   return result;
 }

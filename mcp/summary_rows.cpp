@@ -81,6 +81,12 @@ json summary_page_schema(bool with_total) {
   if (with_total) {
     props["total"] = {{"type", nullable("integer")}, {"description", "How many match (null when not counted)"}};
     props["total_capped"] = {{"type", "boolean"}, {"description", "total stopped counting at 10000"}};
+    props["search_index_behind"] = {
+        {"type", "object"},
+        {"description",
+         "Present when a body or URL search ran before the search indexes caught up with the rows (about how many "
+         "exchanges and bodies are not indexed yet): the result is complete, it scanned them, but slower"},
+        {"properties", {{"exchanges", {{"type", "integer"}}}, {"bodies", {{"type", "integer"}}}}}};
   }
   return {{"type", "object"}, {"properties", props}, {"required", {"columns", "rows", "next_cursor", "has_more"}}};
 }

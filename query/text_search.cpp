@@ -48,4 +48,6 @@ std::string body_search_condition(const std::string& text, const BindParam& bind
   return "e.req_body_id IN (" + matching + ") OR e.resp_body_id IN (" + matching + ")";
 }
 
+Result<SearchIndexLag> text_search_lag(SQLite::Database& db) { return search_index_lag(db); }
+
 }  // namespace trafficdb

@@ -8,7 +8,11 @@
 #include <functional>
 #include <string>
 
+#include <SQLiteCpp/Database.h>
+
+#include "common/status.h"
 #include "query/exchange_filter.h"
+#include "store/search_index.h"
 
 namespace trafficdb {
 
@@ -23,6 +27,10 @@ std::string body_search_condition(const std::string& text, const BindParam& bind
 
 // Whether a trigram index can match `text` (three characters or more).
 bool trigram_indexable(const std::string& text);
+
+// How far the search indexes are behind the rows (store/search_index.h):
+// searches see every row either way, but scan those not indexed yet.
+Result<SearchIndexLag> text_search_lag(SQLite::Database& db);
 
 // `text` as an FTS5 phrase: "..." with inner quotes doubled.
 std::string fts5_phrase(const std::string& text);

@@ -63,4 +63,22 @@ Status index_search_batch(SQLite::Database& db, std::size_t max_rows, bool& rema
   }
 }
 
+Result<SearchIndexLag> search_index_lag(SQLite::Database& db) {
+  try {
+    SQLite::Statement st(db,
+                         "SELECT (SELECT coalesce(max(id), 0) FROM exchanges) - "
+                         "       (SELECT position FROM search_state WHERE name = 'urls_fts'), "
+                         "       (SELECT coalesce(max(id), 0) FROM bodies) - "
+                         "       (SELECT position FROM search_state WHERE name = 'bodies_fts')");
+    SearchIndexLag lag;
+    if (st.executeStep()) {
+      lag.exchanges = st.getColumn(0).getInt64();
+      lag.bodies = st.getColumn(1).getInt64();
+    }
+    return lag;
+  } catch (const SQLite::Exception& e) {
+    return Status::error(std::string("cannot read the search index state: ") + e.what());
+  }
+}
+
 }  // namespace trafficdb

@@ -18,6 +18,15 @@ namespace trafficdb {
 
 inline constexpr std::size_t kMaxIndexedBodyBytes = 1u << 20;
 
+struct SearchIndexLag {
+  std::int64_t exchanges = 0;  // exchanges whose URL is not indexed yet (by id: an upper bound)
+  std::int64_t bodies = 0;     // bodies not indexed yet (by id, text or not: an upper bound)
+  bool caught_up() const { return exchanges <= 0 && bodies <= 0; }
+};
+
+// How far the indexes are behind the rows, from the ids (two index lookups).
+Result<SearchIndexLag> search_index_lag(SQLite::Database& db);
+
 // Indexes up to `max_rows` bodies and `max_rows` URLs past the recorded
 // positions, in one transaction. Sets `remaining` to whether more are left.
 Status index_search_batch(SQLite::Database& db, std::size_t max_rows, bool& remaining);
