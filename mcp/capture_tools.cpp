@@ -165,7 +165,7 @@ std::vector<Tool> capture_tools() {
 
 std::vector<Tool> all_tools() {
   std::vector<Tool> tools = query_tools();
-  for (auto group : {file_tools(), capture_tools()})
+  for (auto group : {file_tools(), capture_tools(), diff_tools()})
     for (Tool& t : group) tools.push_back(std::move(t));
   return tools;
 }

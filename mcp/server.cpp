@@ -42,8 +42,9 @@ class ProgressReporter {
   std::chrono::steady_clock::time_point last_sent_;
 };
 
-json tool_text_result(const json& structured, const std::vector<std::string>& links) {
-  json content = json::array({{{"type", "text"}, {"text", wire(structured)}}});
+json tool_text_result(const Tool& tool, const json& structured, const std::vector<std::string>& links) {
+  const std::string text = tool.render_text ? tool.render_text(structured) : wire(structured);
+  json content = json::array({{{"type", "text"}, {"text", text}}});
   for (const std::string& uri : links)
     content.push_back({{"type", "resource_link"},
                        {"uri", uri},
@@ -157,7 +158,7 @@ std::optional<json> McpServer::call_tool(const json& id, const json& params, con
   json result;
   try {
     ToolResult r = tool->run(call);
-    result = tool_text_result(r.structured, r.resource_links);
+    result = tool_text_result(*tool, r.structured, r.resource_links);
   } catch (const ToolError& e) {
     result = tool_error_result(e.what());
   } catch (const std::exception& e) {

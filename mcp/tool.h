@@ -4,7 +4,9 @@
 // A handler gets arguments already checked against its parameters (see
 // tool_arguments.h) and returns the structured result; a problem the model
 // can fix (bad argument, unknown id, path not allowed) is thrown as
-// ToolError, which becomes `isError: true` with the message.
+// ToolError, which becomes `isError: true` with the message. The result's
+// text content is `render_text` of the structured result when the tool has
+// one, else that JSON again.
 #pragma once
 
 #include <atomic>
@@ -51,6 +53,7 @@ struct Tool {
   bool idempotent = true;
   bool open_world = false;  // talks to things outside the database (interfaces, proxies)
   std::function<ToolResult(ToolCall&)> run;
+  std::function<std::string(const nlohmann::json& structured)> render_text;  // the text content; may be empty
 
   nlohmann::json describe() const;  // the tools/list entry
 };
