@@ -53,7 +53,7 @@ struct Tool {
   bool idempotent = true;
   bool open_world = false;  // talks to things outside the database (interfaces, proxies)
   std::function<ToolResult(ToolCall&)> run;
-  std::function<std::string(const nlohmann::json& structured)> render_text;  // the text content; may be empty
+  std::function<std::string(const nlohmann::json& structured)> render_text = {};  // the text content; may be empty
 
   nlohmann::json describe() const;  // the tools/list entry
 };
