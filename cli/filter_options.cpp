@@ -12,6 +12,9 @@ void FilterOptions::add_to(CLI::App& cmd) {
   g->add_option("--path-prefix", path_prefix, "Path starts with");
   g->add_option("--path-contains", path_contains, "Path contains");
   g->add_option("--path-glob", path_glob, "Path matches a glob (*, ?, [..])");
+  g->add_option("--endpoint", endpoint,
+                "Endpoint: METHOD and path template, or the template alone: 'GET /users/{id}', '/users/{id}' "
+                "(see stats --by endpoint)");
   g->add_option("--url-contains", url_contains, "URL contains (case-insensitive, indexed)");
   g->add_option("--url-regex", url_regex, "URL matches an RE2 regex");
   g->add_option("--req-type", req_type, "Request content type: application/json, or a glob such as image/*");

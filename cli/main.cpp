@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/cli_context.h"
+#include "cli/diff_command.h"
 #include "cli/exit_codes.h"
 #include "cli/export_command.h"
 #include "cli/import_command.h"
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   add_sessions_command(app, context, exit_status);
   add_query_command(app, context, exit_status);
   add_show_command(app, context, exit_status);
+  add_diff_command(app, context, exit_status);
   add_stats_command(app, context, exit_status);
   add_read_command(app, context, exit_status);
   add_export_command(app, context, exit_status);

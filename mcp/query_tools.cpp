@@ -216,7 +216,8 @@ constexpr const char* kSchemaSummary =
     "- bodies(id, hash, size, encoding, is_text, data) — join on exchanges.req_body_id / resp_body_id\n"
     "- websocket_messages(exchange_id, seq, sender, opcode, at, size, is_text, payload)\n"
     "- views exchanges_view (ISO times) and sessions_view.\n"
-    "Functions: regexp(pattern, text) (RE2), fold_path(path) (ids to {id}). Example: SELECT host, count(*) AS n, "
+    "Functions: regexp(pattern, text) (RE2), fold_path(path) (ids to {id}), path_template(path) (ids to "
+    "{id}, {uuid}, {hex}, {token}, {date}). Example: SELECT host, count(*) AS n, "
     "avg(duration_ms) FROM exchanges WHERE status >= 500 GROUP BY host ORDER BY n DESC LIMIT 10";
 
 }  // namespace
@@ -342,11 +343,12 @@ std::vector<Tool> query_tools() {
       true, false, true, false, get_exchange, exchange_text});
   tools.push_back(Tool{
       "traffic_stats", "Count traffic by group",
-      "Exchanges grouped by host, path (ids folded to {id}), status, method, content_type or host_path: count, "
+      "Exchanges grouped by host, path (ids folded to {id}), status, method, content_type, host_path or endpoint "
+      "(method and path template: \"GET /users/{id}/orders/{uuid}\"; pass one back as the endpoint filter): count, "
       "errors, 4xx, error rate, response bytes and latency p50/p95/max, largest groups first. Takes every filter. "
       "Use filter_exchanges to list the exchanges behind a group.",
       with_filters({{"group_by", T::string, "What to group by", "host", std::nullopt, std::nullopt,
-                     {"host", "path", "status", "method", "content_type", "host_path"}},
+                     {"host", "path", "status", "method", "content_type", "host_path", "endpoint"}},
                     limit_param(500)}),
       {{"type", "object"},
        {"properties",

@@ -240,6 +240,10 @@ std::vector<ParamSpec> filter_params() {
       {"path_contains", T::string, "Path contains this", nullptr},
       {"path_glob", T::string, "Path matches this SQLite GLOB (* ? [..])", nullptr, std::nullopt, std::nullopt, {},
        false, "\"/api/*/items\""},
+      {"endpoint", T::string,
+       "Method and path template as traffic_stats group_by endpoint shows it, or the template alone "
+       "(a real path works too: its ids are templated)", nullptr, std::nullopt, std::nullopt, {}, false,
+       "\"GET /users/{id}\""},
       {"url_contains", T::string, "URL contains this (case-insensitive)", nullptr},
       {"url_regex", T::string, "URL matches this RE2 regular expression", nullptr, std::nullopt, std::nullopt, {},
        false, "\"/users/[0-9]+$\""},
@@ -307,6 +311,7 @@ Result<ExchangeFilter> filter_from_arguments(const json& a) {
   spec.path_prefix = text("path_prefix");
   spec.path_contains = text("path_contains");
   spec.path_glob = text("path_glob");
+  spec.endpoint = text("endpoint");
   spec.url_contains = text("url_contains");
   spec.url_regex = text("url_regex");
   spec.req_type = text("req_content_type");

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "common/ascii.h"
+#include "query/path_template.h"
 #include "query/text_search.h"
 
 namespace trafficdb {
@@ -67,7 +68,7 @@ std::string header_exists(Builder& b, const char* column, const std::string& nam
 
 bool ExchangeFilter::empty() const {
   return session_ids.empty() && sources.empty() && hosts.empty() && methods.empty() && statuses.empty() &&
-         path_prefix.empty() && path_contains.empty() && path_glob.empty() && url_contains.empty() &&
+         path_prefix.empty() && path_contains.empty() && path_glob.empty() && !endpoint && url_contains.empty() &&
          url_regex.empty() && req_content_type.empty() && resp_content_type.empty() && header_name.empty() &&
          body_contains.empty() && !has_error && !min_duration_ms && !min_body_bytes && !max_body_bytes && !since &&
          !until;
@@ -103,6 +104,14 @@ Result<SqlCondition> filter_condition(const ExchangeFilter& f) {
   }
   if (!f.path_contains.empty()) b.add("instr(e.path, " + b.param(f.path_contains) + ") > 0");
   if (!f.path_glob.empty()) b.add("e.path GLOB " + b.param(f.path_glob));
+  if (f.endpoint) {
+    if (!f.endpoint->method.empty()) b.add("e.method = " + b.param(f.endpoint->method));
+    // The literal start of the template is a cheap test that spares most
+    // rows the function call (SQLite stops an AND at its first false term).
+    const std::string& t = f.endpoint->path_template;
+    const std::string prefix = b.param(t.substr(0, t.find('{')));
+    b.add("substr(e.path, 1, length(" + prefix + ")) = " + prefix + " AND path_template(e.path) = " + b.param(t));
+  }
   if (!f.url_contains.empty()) b.add(url_search_condition(f.url_contains, [&](SqlParam p) { return b.param(std::move(p)); }));
   if (!f.url_regex.empty()) {
     if (Status s = check_regex(f.url_regex); !s.is_ok()) return s;
@@ -219,6 +228,24 @@ Result<Micros> parse_time_spec(std::string_view text, Micros now) {
                          "' is not a time: give ISO-8601 (2026-01-15T10:00:00Z) or a time ago (10m, 2h, 'last 10 minutes')");
   if (!std::isfinite(n) || n < 0 || n > 1e6) return Status::invalid_input("'" + std::string(text) + "' is out of range");
   return now - static_cast<Micros>(std::llround(n * seconds_per * 1e6));
+}
+
+Result<EndpointPattern> parse_endpoint(std::string_view text) {
+  const std::string t = trim(text);
+  EndpointPattern e;
+  std::string_view path = t;
+  if (const std::size_t space = t.find(' '); space != std::string::npos && !t.empty() && t.front() != '/') {
+    auto method = parse_method(std::string_view(t).substr(0, space));
+    if (!method.is_ok()) return method.status();
+    e.method = *method;
+    path = std::string_view(t).substr(space + 1);
+    while (!path.empty() && path.front() == ' ') path.remove_prefix(1);
+  }
+  if (path.empty() || path.front() != '/')
+    return Status::invalid_input("bad endpoint '" + std::string(text) +
+                                 "': give a path template, with or without a method: \"GET /users/{id}\" or \"/users/{id}\"");
+  e.path_template = path_template(path);
+  return e;
 }
 
 Status check_regex(std::string_view pattern) {

@@ -30,6 +30,12 @@ struct StatusRange {
 
 enum class HeaderSide { request, response, either };
 
+// An endpoint: a method (optional) and a path template (query/path_template.h).
+struct EndpointPattern {
+  std::string method;         // upper-case; "" = any method
+  std::string path_template;  // "/users/{id}"
+};
+
 struct ExchangeFilter {
   std::vector<std::int64_t> session_ids;
   std::vector<std::string> sources;  // sessions.source values
@@ -39,6 +45,7 @@ struct ExchangeFilter {
   std::string path_prefix;
   std::string path_contains;
   std::string path_glob;       // SQLite GLOB: * ? [..]
+  std::optional<EndpointPattern> endpoint;  // path_template(path) equals it (and the method, when given)
   std::string url_contains;    // substring of the URL, case-insensitive
   std::string url_regex;       // RE2 syntax
   std::string req_content_type;   // media type, or a glob such as "image/*"
@@ -85,6 +92,10 @@ Result<std::string> parse_method(std::string_view text);
 // A point in time: ISO-8601 ("2026-01-15T10:00:00Z"), or a duration ago
 // ("10m", "2h", "last 10 minutes", "90s ago"). `now` is passed in for tests.
 Result<Micros> parse_time_spec(std::string_view text, Micros now);
+
+// "GET /users/{id}" or "/users/{id}"; the path is templated itself, so a
+// real path ("/users/42") names its endpoint too. The path must start with '/'.
+Result<EndpointPattern> parse_endpoint(std::string_view text);
 
 // Checks an RE2 pattern; the error says why RE2 refuses it.
 Status check_regex(std::string_view pattern);

@@ -26,6 +26,11 @@ Result<ExchangeFilter> FilterSpec::build(const Label& label) const {
   f.path_prefix = path_prefix;
   f.path_contains = path_contains;
   f.path_glob = path_glob;
+  if (!endpoint.empty()) {
+    auto e = parse_endpoint(endpoint);
+    if (!e.is_ok()) return Status::invalid_input(label("endpoint") + ": " + e.status().message());
+    f.endpoint = *e;
+  }
   f.url_contains = url_contains;
   if (!url_regex.empty()) {
     if (Status s = check_regex(url_regex); !s.is_ok()) return Status::invalid_input(label("url_regex") + ": " + s.message());

@@ -21,6 +21,7 @@ struct FilterSpec {
   std::vector<std::string> methods;
   std::string status;
   std::string path_prefix, path_contains, path_glob;
+  std::string endpoint;  // "GET /users/{id}" or "/users/{id}"
   std::string url_contains, url_regex;
   std::string req_type, resp_type;
   std::string header;  // NAME or NAME:VALUE
@@ -33,7 +34,7 @@ struct FilterSpec {
 
   // How a field is called where the filter came from ("--host", "host"),
   // for error messages. Fields: host, method, status, url_regex, header,
-  // errors, since, until.
+  // errors, since, until, endpoint.
   using Label = std::function<std::string(std::string_view field)>;
 
   // Checks values and builds the filter; errors name the field by `label`.

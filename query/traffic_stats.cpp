@@ -17,6 +17,7 @@ const char* group_expression(StatsGroup g) {
     case StatsGroup::method: return "e.method";
     case StatsGroup::content_type: return "coalesce(e.resp_content_type, '')";
     case StatsGroup::host_path: return "coalesce(e.host, '') || fold_path(e.path)";
+    case StatsGroup::endpoint: return "e.method || ' ' || path_template(e.path)";
   }
   return "''";
 }
@@ -29,6 +30,7 @@ const char* group_name(StatsGroup g) {
     case StatsGroup::method: return "method";
     case StatsGroup::content_type: return "content_type";
     case StatsGroup::host_path: return "host_path";
+    case StatsGroup::endpoint: return "endpoint";
   }
   return "";
 }
@@ -48,11 +50,11 @@ struct Accumulator {
 
 Result<StatsGroup> parse_stats_group(std::string_view name) {
   for (const StatsGroup g : {StatsGroup::host, StatsGroup::path, StatsGroup::status, StatsGroup::method,
-                             StatsGroup::content_type, StatsGroup::host_path}) {
+                             StatsGroup::content_type, StatsGroup::host_path, StatsGroup::endpoint}) {
     if (name == group_name(g)) return g;
   }
   return Status::error("cannot group by '" + std::string(name) +
-                       "': use host, path, status, method, content_type or host_path");
+                       "': use host, path, status, method, content_type, host_path or endpoint");
 }
 
 Result<StatsResult> traffic_stats(SQLite::Database& db, const ExchangeFilter& filter, StatsGroup group,

@@ -1,7 +1,9 @@
 // Grouped statistics over any filter: per group, the count, errors (no
 // response / an error, or a 5xx status) and their rate, 4xx count, response
 // bytes, and latency p50 / p95 / max. Paths can be grouped with numeric and
-// UUID segments folded into {id}, so /users/1 and /users/2 group together.
+// UUID segments folded into {id}, so /users/1 and /users/2 group together;
+// by endpoint, the method and the path's template (query/path_template.h):
+// "GET /users/{id}/orders/{uuid}".
 #pragma once
 
 #include <atomic>
@@ -19,9 +21,9 @@
 
 namespace trafficdb {
 
-enum class StatsGroup { host, path, status, method, content_type, host_path };
+enum class StatsGroup { host, path, status, method, content_type, host_path, endpoint };
 
-// "host", "path", "status", "method", "content_type", "host_path".
+// "host", "path", "status", "method", "content_type", "host_path", "endpoint".
 Result<StatsGroup> parse_stats_group(std::string_view name);
 
 struct StatsRow {

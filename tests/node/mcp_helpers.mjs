@@ -365,7 +365,7 @@ export const FILTERS = {
   path_prefix: 'string', path_contains: 'string', path_glob: 'string', url_contains: 'string',
   url_regex: 'string', req_content_type: 'string', resp_content_type: 'string', header: 'string',
   body_contains: 'string', has_error: 'boolean', min_duration_ms: 'number', min_size: 'integer',
-  max_size: 'integer', since: 'string', until: 'string',
+  max_size: 'integer', since: 'string', until: 'string', endpoint: 'string',
 };
 
 /** The session sources of docs/mcp.md's filter table. */
@@ -386,6 +386,7 @@ export const TOOLS = {
   delete_session: { readOnly: false, destructive: true, required: ['session_id'] },
   start_capture: { readOnly: false, required: ['source'], defaults: { proxy: 'http://127.0.0.1:8888' } },
   stop_capture: { readOnly: false, required: ['session_id'] },
+  diff_exchanges: { readOnly: true, required: ['a', 'b'], defaults: { all_headers: false, redact: true } },
 };
 
 function typesOf(schema) {

@@ -1,0 +1,73 @@
+#include "cli/diff_command.h"
+
+#include <iostream>
+
+#include "cli/command_support.h"
+#include "cli/exit_codes.h"
+#include "query/exchange_diff.h"
+#include "query/exchange_diff_text.h"
+
+namespace trafficdb {
+namespace {
+
+struct DiffArgs {
+  std::int64_t a = 0, b = 0;
+  bool json = false;
+  std::vector<std::string> ignore_headers;
+  bool all_headers = false;
+  bool no_redact = false;
+};
+
+// The volatile header names, wrapped for the help text.
+std::string volatile_header_list() {
+  std::string names, line;
+  for (const std::string_view n : kVolatileHeaders) {
+    if (!line.empty() && line.size() + n.size() > 90) {
+      names += line + ",\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : ", ") + std::string(n);
+  }
+  return names + line;
+}
+
+}  // namespace
+
+void add_diff_command(CLI::App& app, const CliContext& context, int& exit_status) {
+  auto args = std::make_shared<DiffArgs>();
+  CLI::App* cmd = app.add_subcommand("diff", "Show how two exchanges differ (request line, status, headers, bodies, timing)");
+  cmd->footer(
+      "Lines starting '-' are exchange A's, '+' exchange B's; parts that are the same are left out.\n"
+      "Headers are matched by name (any case). Skipped unless --all-headers, as they differ between any\n"
+      "two calls:\n" + volatile_header_list() + ".\n"
+      "JSON bodies are compared by structure ($.items[3].price: 1 -> 2), other text bodies as a unified\n"
+      "diff by lines, binary bodies by size and equality; each is bounded (very large or very different\n"
+      "bodies are summarized). Secrets (Authorization, cookies, API keys, token query parameters) are\n"
+      "compared as stored but shown masked unless --no-redact.\n\n"
+      "Example: trafficdb diff 41 42 --ignore-header Server --json");
+  cmd->add_option("a", args->a, "First exchange id (shown as '-')")->required()->check(CLI::PositiveNumber);
+  cmd->add_option("b", args->b, "Second exchange id (shown as '+')")->required()->check(CLI::PositiveNumber);
+  cmd->add_flag("--json", args->json, "Print the difference as JSON");
+  cmd->add_option("--ignore-header", args->ignore_headers, "Also skip this header (repeatable)");
+  cmd->add_flag("--all-headers", args->all_headers, "Compare every header, the volatile ones and --ignore-header too");
+  cmd->add_flag("--no-redact", args->no_redact, "Show secrets");
+  cmd->callback([&context, &exit_status, args] {
+    const auto db = open_or_report(context.db_path(), OpenMode::read_only, exit_status);
+    if (!db) return;
+    DiffOptions options;
+    options.ignore_headers = args->ignore_headers;
+    options.all_headers = args->all_headers;
+    options.redact = !args->no_redact;
+    auto diff = diff_stored_exchanges(*db, args->a, args->b, options);
+    if (!diff.is_ok()) {
+      std::cerr << "trafficdb: " << diff.status().message() << '\n';
+      exit_status = exit_code::unusable;
+      return;
+    }
+    if (args->json) std::cout << diff->dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    else std::cout << render_exchange_diff(*diff);
+    exit_status = exit_code::ok;
+  });
+}
+
+}  // namespace trafficdb
