@@ -387,6 +387,7 @@ export const TOOLS = {
   start_capture: { readOnly: false, required: ['source'], defaults: { proxy: 'http://127.0.0.1:8888' } },
   stop_capture: { readOnly: false, required: ['session_id'] },
   diff_exchanges: { readOnly: true, required: ['a', 'b'], defaults: { all_headers: false, redact: true } },
+  wait_for_exchange: { readOnly: true, filters: true, defaults: { timeout_s: 30, limit: 20 } },
 };
 
 function typesOf(schema) {
