@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <string>
 
 namespace trafficdb {
@@ -48,8 +49,10 @@ std::string mask_cookie_values(std::string_view value, bool only_first) {
 
 }  // namespace
 
-const RedactionRules& RedactionRules::defaults() {
-  static const RedactionRules rules{
+namespace {
+
+RedactionRules built_in_rules() {
+  return RedactionRules{
       {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key", "apikey",
        "x-auth-token", "x-access-token", "x-amz-security-token", "x-csrf-token", "x-xsrf-token", "x-session-id"},
       {"token", "secret", "password", "api-key", "api_key", "apikey", "signature", "-key", "auth"},
@@ -57,6 +60,36 @@ const RedactionRules& RedactionRules::defaults() {
        "secret", "client_secret", "signature", "sig", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
        "auth", "code", "session", "sessionid", "jwt", "pin", "otp", "cvv", "cvc", "private_key", "client_assertion"},
       {"token", "secret", "password", "apikey", "api_key", "private_key", "credential"}};
+}
+
+// "ssn, X-Internal-Key" -> {"ssn", "x-internal-key"}.
+std::vector<std::string> names_in(const char* list) {
+  std::vector<std::string> names;
+  if (!list) return names;
+  const std::string_view text(list);
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    std::string_view name = text.substr(start, comma - start);
+    while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    if (!name.empty()) names.push_back(ascii_lower(name));
+    start = comma + 1;
+  }
+  return names;
+}
+
+}  // namespace
+
+const RedactionRules& RedactionRules::defaults() {
+  static const RedactionRules rules = [] {
+    RedactionRules r = built_in_rules();
+    for (const std::string& name : names_in(std::getenv(kRedactEnvironmentVariable))) {
+      r.header_names.push_back(name);
+      r.query_params.push_back(name);
+    }
+    return r;
+  }();
   return rules;
 }
 

@@ -22,12 +22,18 @@ namespace trafficdb {
 
 inline constexpr std::string_view kRedacted = "[REDACTED]";
 
+// More names to mask, for every output of the process: a comma-separated
+// list of header, query parameter, JSON key or form field names
+// ("ssn,X-Internal-Key"), read once.
+inline constexpr const char* kRedactEnvironmentVariable = "TRAFFICDB_REDACT";
+
 struct RedactionRules {
   std::vector<std::string> header_names;     // exact, lower-case
   std::vector<std::string> header_fragments; // a name containing one is masked
   std::vector<std::string> query_params;     // exact, lower-case
   std::vector<std::string> param_fragments;
 
+  // The built-in names plus those in $TRAFFICDB_REDACT.
   static const RedactionRules& defaults();
   // The defaults plus these names (headers or query parameters).
   static RedactionRules with_extra(const std::vector<std::string>& headers, const std::vector<std::string>& params);

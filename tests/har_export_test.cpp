@@ -173,3 +173,26 @@ TEST_CASE("Secrets in bodies are masked by show, show --curl and export har, unl
   REQUIRE(test::run_trafficdb({"--db", db, "export", "har", "--out", dir.file("clear.har"), "--no-redact"}).exit_code == 0);
   CHECK(test::read_file(dir.file("clear.har")).find("hunter2-REQUEST") != std::string::npos);
 }
+
+TEST_CASE("TRAFFICDB_REDACT adds names to mask: headers, query parameters, JSON keys", "[har-export][redaction]") {
+  test::TempDir dir;
+  const std::string db = dir.file("t.db");
+  {
+    auto writer = Writer::open(db);
+    REQUIRE(writer.is_ok());
+    const auto session = *(*writer)->create_session({"s", session_source::har, "", session_status::imported, ""});
+    Exchange e = test::make_exchange(1, R"({"ssn":"123-45-6789","name":"Ann"})");
+    e.request.headers.push_back({"X-Internal-Id", "internal-777"});
+    REQUIRE((*writer)->consume(session, std::move(e)).is_ok());
+    REQUIRE((*writer)->close().is_ok());
+  }
+  const auto plain = test::run_trafficdb({"--db", db, "show", "1"});
+  CHECK(plain.out.find("123-45-6789") != std::string::npos);  // not a secret by default
+  CHECK(plain.out.find("internal-777") != std::string::npos);
+  const auto masked = test::run_trafficdb({"--db", db, "show", "1"}, {"TRAFFICDB_REDACT=ssn, X-Internal-Id"});
+  CHECK(masked.out.find("123-45-6789") == std::string::npos);
+  CHECK(masked.out.find("internal-777") == std::string::npos);
+  CHECK(masked.out.find("Ann") != std::string::npos);
+  CHECK(test::run_trafficdb({"--db", db, "show", "1", "--no-redact"}, {"TRAFFICDB_REDACT=ssn"}).out.find("123-45-6789") !=
+        std::string::npos);
+}
