@@ -113,3 +113,22 @@ TEST_CASE("stats --by endpoint groups by method and path template; --endpoint fi
   CHECK(bad.exit_code == 1);
   CHECK(bad.err.find("--endpoint") != std::string::npos);
 }
+
+TEST_CASE("trafficdb diff --sessions compares two sessions by endpoint", "[cli][diff][sessions]") {
+  test::TempDir dir;
+  const std::string db = make_store(dir);
+  const std::string again = dir.file("t.har");  // the same file, a second session
+  REQUIRE(test::run_trafficdb({"--db", db, "import", again}).exit_code == 0);
+  auto same = test::run_trafficdb({"--db", db, "diff", "--sessions", "1", "2"});
+  INFO(same.out << same.err);
+  REQUIRE(same.exit_code == 0);
+  CHECK(same.out.find("sessions 1 (-, 4 exchanges) and 2 (+, 4 exchanges)") != std::string::npos);
+  CHECK(same.out.find("the same calls in the same order") != std::string::npos);
+  CHECK(same.out.find("GET /users/{id}") != std::string::npos);
+  auto j = test::run_trafficdb({"--db", db, "diff", "--sessions", "1", "2", "--json"});
+  REQUIRE(j.exit_code == 0);
+  CHECK(json::parse(j.out)["first_divergence"].is_null());
+  auto missing = test::run_trafficdb({"--db", db, "diff", "--sessions", "1", "9"});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.find("no session 9") != std::string::npos);
+}

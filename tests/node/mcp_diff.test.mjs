@@ -36,6 +36,14 @@ describe('diff_exchanges and endpoints over stdio', () => {
     const dir = makeTempDir('mcp-diff');
     const db = path.join(dir, 'traffic.db');
     await importFile(db, writeStore(dir), 'diff');
+    // Session 2: the same user lookups, one failing, and an endpoint of its own.
+    const second = path.join(dir, 'second.har');
+    fs.writeFileSync(second, JSON.stringify({ log: { version: '1.2', creator: { name: 't', version: '1' }, entries: [
+      harEntry(1, { path: '/users/7' }),
+      harEntry(2, { path: '/users/8', status: 500 }),
+      harEntry(3, { path: '/health', responseType: 'text/plain', responseBody: 'ok' }),
+    ] } }));
+    await importFile(db, second, 'second');
     mcp = await connectStdio({ db });
   });
   after(async () => { await mcp?.close(); });
@@ -107,8 +115,25 @@ describe('diff_exchanges and endpoints over stdio', () => {
     assert.match(textOf(bad), /'b'/);
   });
 
+  it('diff_sessions: endpoints in one only, status mix side by side, the first divergence; text fenced', async () => {
+    const result = await mcp.call('diff_sessions', { a: 1, b: 2 });
+    assert.ok(!result.isError, textOf(result));
+    const d = result.structuredContent;
+    assert.deepEqual(d.only_in_b, [{ endpoint: 'GET /health', count: 1 }]);
+    assert.deepEqual(d.only_in_a.map((e) => e.endpoint), ['POST /users/{id}/orders/{uuid}']);
+    const users = d.both.find((e) => e.endpoint === 'GET /users/{id}');
+    assert.deepEqual(users.a.status, { '2xx': 3, '4xx': 1 });
+    assert.deepEqual(users.b.status, { '2xx': 1, '5xx': 1 });
+    assert.equal(d.first_divergence.index, 1);
+    assert.equal(d.first_divergence.b.status, 500);
+    assert.match(textOf(result), /^<<<(captured-[0-9a-f]{16})\nsessions 1 \(-, 5 exchanges\) and 2 \(\+, 3 exchanges\)\n[^]*\1>>>\n$/);
+    const missing = await mcp.call('diff_sessions', { a: 1, b: 99 });
+    assert.equal(missing.isError, true);
+    assert.match(textOf(missing), /no session 99/);
+  });
+
   it('traffic_stats group_by endpoint, and the endpoint filter', async () => {
-    const stats = (await mcp.call('traffic_stats', { group_by: 'endpoint' })).structuredContent;
+    const stats = (await mcp.call('traffic_stats', { group_by: 'endpoint', session_id: 1 })).structuredContent;
     assert.equal(stats.group_by, 'endpoint');
     assert.deepEqual(stats.items.map((i) => [i.key, i.count]), [
       ['GET /users/{id}', 4],
@@ -116,7 +141,7 @@ describe('diff_exchanges and endpoints over stdio', () => {
     ]);
     const filtered = await mcp.ok('filter_exchanges', { endpoint: 'POST /users/{id}/orders/{uuid}' });
     assert.deepEqual(filtered.items.map((i) => i.id), [5]);
-    const byTemplate = (await mcp.call('traffic_stats', { group_by: 'status', endpoint: '/users/{id}' })).structuredContent;
+    const byTemplate = (await mcp.call('traffic_stats', { group_by: 'status', endpoint: '/users/{id}', session_id: 1 })).structuredContent;
     assert.equal(byTemplate.total, 4);
     const bad = await mcp.call('filter_exchanges', { endpoint: 'users' });
     assert.equal(bad.isError, true);

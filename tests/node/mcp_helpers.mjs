@@ -388,6 +388,7 @@ export const TOOLS = {
   stop_capture: { readOnly: false, required: ['session_id'] },
   diff_exchanges: { readOnly: true, required: ['a', 'b'], defaults: { all_headers: false, redact: true } },
   wait_for_exchange: { readOnly: true, filters: true, defaults: { timeout_s: 30, limit: 20 } },
+  diff_sessions: { readOnly: true, required: ['a', 'b'], defaults: { max_endpoints: 50 } },
 };
 
 function typesOf(schema) {
