@@ -66,7 +66,8 @@ void add_stats_command(CLI::App& app, const CliContext& context, int& exit_statu
       print_table(std::cout, {args->by == "host_path" ? "HOST+PATH" : args->by, "COUNT", "ERRORS", "RATE", "4XX",
                               "BYTES", "P50", "P95", "MAX"},
                   rows, 70);
-      std::cout << "(" << stats->total << " exchanges in " << stats->groups << " groups)\n";
+      std::cout << "(" << stats->total << " exchanges in " << stats->groups << " groups"
+                << (stats->groups_capped ? "; past 10000 groups the rest are under (other groups)" : "") << ")\n";
     }
     exit_status = exit_code::ok;
   });

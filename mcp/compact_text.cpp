@@ -180,6 +180,10 @@ std::string stats_text(const json& stats, const ContentFence& fence) {
   std::string out = "by " + text_of(stats, "group_by") + ": " + std::to_string(stats.at("total").get<std::int64_t>()) +
                     " exchanges in " + std::to_string(stats.at("groups").get<std::int64_t>()) + " groups, " +
                     std::to_string(items.size()) + " shown, largest first\n";
+  if (member(stats, "partial") == true)
+    out += "partial: the time limit (" + member(stats, "time_limit_ms").dump() +
+           " ms) stopped the count; narrow the filter or raise time_limit_ms\n";
+  if (member(stats, "groups_capped") == true) out += "more groups than kept: the rest are under (other groups)\n";
   if (items.empty()) return out;
   out += "key count 5xx 4xx error_rate response_bytes p50/p95/max_ms\n";
   std::string lines;

@@ -1,4 +1,5 @@
 // The read side: sessions, exchange pages, one exchange, stats and SQL.
+#include <chrono>
 #include <cmath>
 
 #include "mcp/compact_text.h"
@@ -171,7 +172,7 @@ ToolResult traffic_stats(ToolCall& call) {
   auto stats = trafficdb::traffic_stats(
       *db, filter, *group, a.at("limit").get<std::size_t>(),
       [&](std::int64_t rows) { call.progress(static_cast<double>(rows), std::nullopt, "rows counted"); },
-      &call.cancelled);
+      &call.cancelled, StatsBounds{10000, std::chrono::milliseconds(a.at("time_limit_ms").get<std::int64_t>())});
   if (!stats.is_ok()) throw ToolError(stats.status().message());
   return {stats_to_json(*stats, *group), {}};
 }
@@ -346,15 +347,22 @@ std::vector<Tool> query_tools() {
       "Exchanges grouped by host, path (ids folded to {id}), status, method, content_type, host_path or endpoint "
       "(method and path template: \"GET /users/{id}/orders/{uuid}\"; pass one back as the endpoint filter): count, "
       "errors, 4xx, error rate, response bytes and latency p50/p95/max, largest groups first. Takes every filter. "
-      "Use filter_exchanges to list the exchanges behind a group.",
+      "Use filter_exchanges to list the exchanges behind a group. Bounded: at most 10000 groups (the rest "
+      "under \"(other groups)\", groups_capped true) and time_limit_ms of scanning (then partial true and "
+      "total says how many exchanges were counted; narrow the filter, e.g. a session or a time range).",
       with_filters({{"group_by", T::string, "What to group by", "host", std::nullopt, std::nullopt,
                      {"host", "path", "status", "method", "content_type", "host_path", "endpoint"}},
-                    limit_param(500)}),
+                    limit_param(500),
+                    {"time_limit_ms", T::integer, "Stop counting after this long; the result then says partial",
+                     3000, 10, 60000, {}, false, "3000"}}),
       {{"type", "object"},
        {"properties",
         {{"group_by", {{"type", "string"}}},
          {"total", {{"type", "integer"}}},
          {"groups", {{"type", "integer"}}},
+         {"groups_capped", {{"type", "boolean"}}},
+         {"partial", {{"type", "boolean"}, {"description", "The time limit stopped the count: total is what was counted"}}},
+         {"time_limit_ms", {{"type", "integer"}}},
          {"items", {{"type", "array"}, {"items", {{"type", "object"}, {"required", {"key", "count"}}}}}}}},
        {"required", {"group_by", "total", "groups", "items"}}},
       true, false, true, false, traffic_stats, stats_text});

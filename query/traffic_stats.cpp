@@ -46,6 +46,12 @@ struct Accumulator {
   std::vector<float> durations;
 };
 
+// Looks keys up by string_view: no string made per row for a known group.
+struct KeyHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 }  // namespace
 
 Result<StatsGroup> parse_stats_group(std::string_view name) {
@@ -59,7 +65,7 @@ Result<StatsGroup> parse_stats_group(std::string_view name) {
 
 Result<StatsResult> traffic_stats(SQLite::Database& db, const ExchangeFilter& filter, StatsGroup group,
                                   std::size_t limit, const std::function<void(std::int64_t)>& progress,
-                                  const std::atomic<bool>* cancel) {
+                                  const std::atomic<bool>* cancel, const StatsBounds& bounds) {
   auto condition = filter_condition(filter);
   if (!condition.is_ok()) return condition.status();
   // One pass; groups and their durations are gathered here (memory: one
@@ -72,19 +78,39 @@ Result<StatsResult> traffic_stats(SQLite::Database& db, const ExchangeFilter& fi
     SQLite::Statement st(db, sql);
     for (std::size_t i = 0; i < condition->params.size(); ++i)
       std::visit([&](const auto& v) { st.bind(static_cast<int>(i + 1), v); }, condition->params[i]);
-    std::unordered_map<std::string, Accumulator> groups;
+    std::unordered_map<std::string, Accumulator, KeyHash, std::equal_to<>> groups;
     StatsResult result;
+    result.time_limit = bounds.time_limit;
+    const auto deadline = bounds.time_limit ? std::optional(std::chrono::steady_clock::now() + *bounds.time_limit)
+                                            : std::nullopt;
     while (st.executeStep()) {
-      if (++result.total % 50000 == 0) {
+      ++result.total;
+      if (result.total % 1024 == 0) {
         if (cancel && cancel->load()) return Status::error("statistics cancelled");
-        if (progress) progress(result.total);
+        if (progress && result.total % 50000 == 0) progress(result.total);
+        if (deadline && std::chrono::steady_clock::now() >= *deadline) {
+          result.partial = true;
+        }
       }
-      Accumulator& a = groups[st.getColumn(0).getString()];
+      const SQLite::Column key_column = st.getColumn(0);
+      const std::string_view key(key_column.getText(), static_cast<std::size_t>(key_column.getBytes()));
+      auto it = groups.find(key);
+      if (it == groups.end()) {
+        if (groups.size() >= bounds.max_groups) {
+          result.groups_capped = true;
+          it = groups.find(kOtherGroups);
+          if (it == groups.end()) it = groups.emplace(std::string(kOtherGroups), Accumulator{}).first;
+        } else {
+          it = groups.emplace(std::string(key), Accumulator{}).first;
+        }
+      }
+      Accumulator& a = it->second;
       ++a.row.count;
       if (!st.getColumn(1).isNull()) a.durations.push_back(static_cast<float>(st.getColumn(1).getDouble()));
       a.row.errors += st.getColumn(2).getInt();
       a.row.client_errors += st.getColumn(3).getInt();
       a.row.response_bytes += st.getColumn(4).getInt64();
+      if (result.partial) break;
     }
     result.groups = groups.size();
     for (auto& [key, a] : groups) {
@@ -123,7 +149,10 @@ nlohmann::json stats_to_json(const StatsResult& result, StatsGroup group) {
     j["max_ms"] = r.max_ms ? nlohmann::json(round3(*r.max_ms)) : nlohmann::json(nullptr);
     rows.push_back(std::move(j));
   }
-  return {{"group_by", group_name(group)}, {"total", result.total}, {"groups", result.groups}, {"items", rows}};
+  nlohmann::json out = {{"group_by", group_name(group)}, {"total", result.total}, {"groups", result.groups},
+                        {"items", rows}, {"groups_capped", result.groups_capped}, {"partial", result.partial}};
+  if (result.time_limit) out["time_limit_ms"] = result.time_limit->count();
+  return out;
 }
 
 }  // namespace trafficdb

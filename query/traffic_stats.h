@@ -7,10 +7,12 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <SQLiteCpp/Database.h>
@@ -36,10 +38,23 @@ struct StatsRow {
   std::optional<double> p50_ms, p95_ms, max_ms;
 };
 
+// What bounds one statistics scan: the groups kept (past max_groups, rows
+// of new keys are counted under kOtherGroups) and the time it may take
+// (past time_limit the scan stops and the result says it is partial).
+struct StatsBounds {
+  std::size_t max_groups = 10000;
+  std::optional<std::chrono::milliseconds> time_limit;
+};
+
+inline constexpr std::string_view kOtherGroups = "(other groups)";
+
 struct StatsResult {
   std::vector<StatsRow> rows;  // by count, descending
   std::int64_t total = 0;      // exchanges counted
   std::size_t groups = 0;      // groups before the limit
+  bool groups_capped = false;  // max_groups reached: kOtherGroups holds the rest
+  bool partial = false;        // time_limit reached: only `total` of the matching rows were counted
+  std::optional<std::chrono::milliseconds> time_limit;
 };
 
 // Needs a connection with the SQL functions (open_query_database).
@@ -47,7 +62,7 @@ struct StatsResult {
 // and true, stops the scan with an error.
 Result<StatsResult> traffic_stats(SQLite::Database& db, const ExchangeFilter& filter, StatsGroup group,
                                   std::size_t limit, const std::function<void(std::int64_t)>& progress = {},
-                                  const std::atomic<bool>* cancel = nullptr);
+                                  const std::atomic<bool>* cancel = nullptr, const StatsBounds& bounds = {});
 
 nlohmann::json stats_to_json(const StatsResult& result, StatsGroup group);
 

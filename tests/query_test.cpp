@@ -478,6 +478,47 @@ TEST_CASE("Stats group, fold paths and give percentiles", "[query][stats]") {
   CHECK(fold_path("/v2/users") == "/v2/users");
 }
 
+TEST_CASE("Stats are bounded: groups past max_groups go under (other groups); a time limit says partial",
+          "[query][stats][hostile]") {
+  test::TempDir dir;
+  {
+    auto writer = Writer::open(dir.file("t.db"));
+    REQUIRE(writer.is_ok());
+    const auto session = *(*writer)->create_session({"s", session_source::har, "", session_status::imported, ""});
+    for (int i = 0; i < 3000; ++i) REQUIRE((*writer)->consume(session, test::make_exchange(i)).is_ok());
+    REQUIRE((*writer)->close().is_ok());
+  }
+  auto db = open_query_database(dir.file("t.db"), OpenMode::read_only);
+  REQUIRE(db.is_ok());
+  StatsBounds few;
+  few.max_groups = 10;
+  auto folded = traffic_stats(**db, {}, StatsGroup::path, 100, {}, nullptr, few);  // 3000 paths, one folded group
+  REQUIRE(folded.is_ok());
+  CHECK_FALSE(folded->groups_capped);
+  auto statuses = traffic_stats(**db, {}, StatsGroup::status, 100, {}, nullptr, StatsBounds{1, std::nullopt});
+  REQUIRE(statuses.is_ok());
+  CHECK(statuses->groups_capped);  // 200 and 500: the second goes under (other groups)
+  CHECK(statuses->total == 3000);
+  bool other = false;
+  for (const StatsRow& r : statuses->rows) other |= r.key == kOtherGroups;
+  CHECK(other);
+  CHECK(stats_to_json(*statuses, StatsGroup::status)["groups_capped"] == true);
+
+  StatsBounds instant;
+  instant.time_limit = std::chrono::milliseconds(0);
+  auto partial = traffic_stats(**db, {}, StatsGroup::host, 100, {}, nullptr, instant);
+  REQUIRE(partial.is_ok());
+  CHECK(partial->partial);
+  CHECK(partial->total == 1024);  // the clock is read every 1024 rows
+  const nlohmann::json j = stats_to_json(*partial, StatsGroup::host);
+  CHECK(j["partial"] == true);
+  CHECK(j["time_limit_ms"] == 0);
+  auto whole = traffic_stats(**db, {}, StatsGroup::host, 100);
+  REQUIRE(whole.is_ok());
+  CHECK_FALSE(whole->partial);
+  CHECK(whole->total == 3000);
+}
+
 TEST_CASE("A filter query that runs too long is stopped with a clear message", "[query][hostile]") {
   test::TempDir dir;
   auto writer = Writer::open(dir.file("t.db"));
