@@ -2,9 +2,11 @@
 //
 // Starts `trafficdb --db DB mcp` as a child with pipes, initializes, then
 // times N calls each of peek_exchanges (50 items, from random cursors),
-// filter_exchanges (a few filters in turn) and get_exchange (random ids):
-// from writing the request line to reading the response line. Prints
-// p50/p99/max per tool, the size in bytes of a typical 50-item peek page, the
+// filter_exchanges (a few filters in turn), get_exchange (random ids; whole,
+// and headers only), diff_exchanges (random pairs), traffic_stats of one
+// session, wait_for_exchange (a match already there) and, every 20th round,
+// diff_sessions: from writing the request line to reading the response
+// line. Prints p50/p99/max and the median response size per tool, the
 // reproduce line and a JSON line ({"bench":"mcp",...}).
 // Use the 1M-exchange store query_bench builds:
 //   ./build/bench/query_bench --db /tmp/q.db --reuse   # once (builds it)
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <random>
 #include <stdexcept>
@@ -102,33 +105,57 @@ int run(const std::string& db, std::uint64_t calls, const Args& args) {
                                      {{"host", "*.example.com"}, {"method", "POST"}},
                                      {{"path_prefix", "/api/"}, {"newest_first", true}},
                                      {{"min_duration_ms", 500}}};
+  // Each series: a label, the tool, how its arguments are made, and how
+  // often it runs (every `every`-th round: the slow whole-session ones less).
   struct ToolTimes {
-    std::string tool;
-    std::vector<double> ms;
+    ToolTimes(std::string label, std::string tool, std::function<json(std::uint64_t)> arguments,
+              std::uint64_t every = 1)
+        : label(std::move(label)), tool(std::move(tool)), arguments(std::move(arguments)), every(every) {}
+    std::string label, tool;
+    std::function<json(std::uint64_t)> arguments;
+    std::uint64_t every = 1;
+    std::vector<double> ms, bytes;
   };
-  std::vector<ToolTimes> series = {{"peek_exchanges", {}}, {"filter_exchanges", {}}, {"get_exchange", {}}};
-  std::size_t peek_page_bytes = 0;
+  std::vector<ToolTimes> series = {
+      {"peek_exchanges", "peek_exchanges", [&](std::uint64_t) { return json{{"cursor", any_id(rng) - 1}, {"limit", 50}}; }},
+      {"filter_exchanges", "filter_exchanges", [&](std::uint64_t i) { return filters[i % filters.size()]; }},
+      {"get_exchange", "get_exchange", [&](std::uint64_t) { return json{{"id", any_id(rng)}}; }},
+      {"get_exchange_headers", "get_exchange",
+       [&](std::uint64_t) {
+         return json{{"id", any_id(rng)}, {"parts", json::array({"request_headers", "response_headers"})}};
+       }},
+      {"diff_exchanges", "diff_exchanges", [&](std::uint64_t) { return json{{"a", any_id(rng)}, {"b", any_id(rng)}}; }},
+      {"traffic_stats_session", "traffic_stats",
+       [&](std::uint64_t i) { return json{{"group_by", i % 2 ? "status" : "host"}, {"session_id", 1 + i % 4}}; }},
+      {"wait_for_exchange", "wait_for_exchange",  // one is there already: the cost of the check
+       [&](std::uint64_t) { return json{{"cursor", any_id(rng) - 1}, {"timeout_s", 1}, {"limit", 1}}; }},
+      {"diff_sessions", "diff_sessions", [&](std::uint64_t i) { return json{{"a", 1 + i % 4}, {"b", 1 + (i + 1) % 4}}; },
+       20},
+  };
   for (std::uint64_t i = 0; i < calls; ++i) {
     for (ToolTimes& s : series) {
-      json arguments;
-      if (s.tool == "peek_exchanges") arguments = {{"cursor", any_id(rng) - 1}, {"limit", 50}};
-      else if (s.tool == "filter_exchanges") arguments = filters[static_cast<std::size_t>(i) % filters.size()];
-      else arguments = {{"id", any_id(rng)}};
-      const json req = request("tools/call", {{"name", s.tool}, {"arguments", arguments}});
+      if (i % s.every != 0) continue;
+      const json req = request("tools/call", {{"name", s.tool}, {"arguments", s.arguments(i)}});
       const auto start = Clock::now();
       const std::string reply = peer.call(req);
       s.ms.push_back(seconds_since(start) * 1000);
-      if (s.tool == "peek_exchanges" && i == 0) peek_page_bytes = reply.size();
-      if (reply.find("\"isError\":true") != std::string::npos) std::cerr << s.tool << " failed: " << reply << "\n";
+      s.bytes.push_back(static_cast<double>(reply.size()));
+      if (reply.find("\"isError\":true") != std::string::npos) std::cerr << s.label << " failed: " << reply << "\n";
     }
   }
+  const std::size_t peek_page_bytes = static_cast<std::size_t>(percentile(series[0].bytes, 0.5));
   Report report("mcp", args);
   report.json().integer("calls", calls).integer("low_id", low).integer("high_id", high);
   for (const ToolTimes& s : series) {
     const double p50 = percentile(s.ms, 0.5), p99 = percentile(s.ms, 0.99), max = percentile(s.ms, 1.0);
-    std::printf("%-17s p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  (%llu calls)\n", s.tool.c_str(), p50, p99, max,
-                static_cast<unsigned long long>(calls));
-    report.json().number(s.tool + "_p50_ms", p50, 3).number(s.tool + "_p99_ms", p99, 3).number(s.tool + "_max_ms", max, 3);
+    const double bytes = percentile(s.bytes, 0.5);
+    std::printf("%-22s p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms  %7.0f bytes (median)  (%zu calls)\n",
+                s.label.c_str(), p50, p99, max, bytes, s.ms.size());
+    report.json()
+        .number(s.label + "_p50_ms", p50, 3)
+        .number(s.label + "_p99_ms", p99, 3)
+        .number(s.label + "_max_ms", max, 3)
+        .number(s.label + "_bytes", bytes, 0);
   }
   std::printf("a 50-item peek page: %zu bytes on the wire (JSON-RPC response line)\n", peek_page_bytes);
   std::fflush(stdout);
