@@ -206,6 +206,9 @@ std::vector<QueryDef> define_queries(SQLite::Database& db, const DataInfo& d, bo
   q.push_back({"body_hit", "body contains a rare word (~0.1%)", kBodySearchTargetMs, page([](auto& f, auto& rng) {
                  f.body_contains = kRareWords[rng() % kRareWordCount];
                })});
+  q.push_back({"body_common", "body contains a common word", kBodySearchTargetMs, page([](auto& f, auto& rng) {
+                 f.body_contains = bench::query_workload::kWords[rng() % bench::query_workload::kWordCount];
+               })});
   q.push_back({"body_miss", "body contains a missing word", kBodySearchTargetMs, page([](auto& f, auto& rng) {
                  f.body_contains = kMissingWords[rng() % std::size(kMissingWords)];
                })});
