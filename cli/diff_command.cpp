@@ -63,31 +63,22 @@ void add_diff_command(CLI::App& app, const CliContext& context, int& exit_status
   cmd->callback([&context, &exit_status, args] {
     const auto db = open_or_report(context.db_path(), OpenMode::read_only, exit_status);
     if (!db) return;
-    if (args->sessions) {
-      auto diff = diff_sessions(*db, args->a, args->b);
+    auto print = [&](const Result<nlohmann::json>& diff, std::string (*as_text)(const nlohmann::json&)) {
       if (!diff.is_ok()) {
         std::cerr << "trafficdb: " << diff.status().message() << '\n';
         exit_status = exit_code::unusable;
         return;
       }
       if (args->json) std::cout << diff->dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-      else std::cout << session_diff_text(*diff);
+      else std::cout << as_text(*diff);
       exit_status = exit_code::ok;
-      return;
-    }
+    };
+    if (args->sessions) return print(diff_sessions(*db, args->a, args->b), session_diff_text);
     DiffOptions options;
     options.ignore_headers = args->ignore_headers;
     options.all_headers = args->all_headers;
     options.redact = !args->no_redact;
-    auto diff = diff_stored_exchanges(*db, args->a, args->b, options);
-    if (!diff.is_ok()) {
-      std::cerr << "trafficdb: " << diff.status().message() << '\n';
-      exit_status = exit_code::unusable;
-      return;
-    }
-    if (args->json) std::cout << diff->dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-    else std::cout << render_exchange_diff(*diff);
-    exit_status = exit_code::ok;
+    print(diff_stored_exchanges(*db, args->a, args->b, options), render_exchange_diff);
   });
 }
 

@@ -13,6 +13,7 @@
 #include "common/utf8.h"
 #include "common/base64.h"
 #include "query/body_redaction.h"
+#include "query/json_nesting.h"
 
 namespace trafficdb {
 namespace {
@@ -78,23 +79,7 @@ std::pair<std::size_t, std::size_t> text_range(std::string_view text, std::size_
 // Pretty-printing builds the whole document: only for bodies of modest size
 // and nesting (nlohmann's printer recurses).
 bool safe_to_pretty_print(const std::string& text) {
-  if (text.size() > (1u << 20)) return false;
-  int depth = 0;
-  bool in_string = false, escape = false;
-  for (const char c : text) {
-    if (in_string) {
-      if (escape) escape = false;
-      else if (c == '\\') escape = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > 128) return false;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
+  return text.size() <= (1u << 20) && json_nesting_depth(text, 128) <= 128;
 }
 
 nlohmann::json headers_json(const Headers& headers) {

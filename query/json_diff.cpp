@@ -3,32 +3,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "query/json_nesting.h"
+
 namespace trafficdb {
 namespace {
 
 using json = nlohmann::json;
-
-// Nesting depth of JSON text, counted over brackets outside strings; stops
-// counting past `limit`.
-std::size_t nesting_depth(std::string_view text, std::size_t limit) {
-  std::size_t depth = 0, deepest = 0;
-  bool in_string = false, escape = false;
-  for (const char c : text) {
-    if (in_string) {
-      if (escape) escape = false;
-      else if (c == '\\') escape = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-      if (deepest > limit) return deepest;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
 
 bool plain_key(const std::string& key) {
   if (key.empty() || std::isdigit(static_cast<unsigned char>(key[0]))) return false;
@@ -131,7 +111,8 @@ std::optional<JsonDiff> diff_json_texts(std::string_view a, std::string_view b, 
                  std::to_string(limits.max_document_bytes) + ")";
     return out;
   }
-  if (nesting_depth(a, limits.max_depth) > limits.max_depth || nesting_depth(b, limits.max_depth) > limits.max_depth) {
+  if (json_nesting_depth(a, limits.max_depth) > limits.max_depth ||
+      json_nesting_depth(b, limits.max_depth) > limits.max_depth) {
     out.summarized = true;
     out.reason = "nested deeper than " + std::to_string(limits.max_depth) + " levels: not compared by structure";
     return out;
