@@ -48,8 +48,7 @@ ToolResult wait_for_exchange(ToolCall& call) {
   request.filter = std::move(filter).value();
   const std::int64_t cursor = a.contains("cursor") ? a.at("cursor").get<std::int64_t>() : latest_id(call.context);
   request.after_id = cursor;
-  request.limit = a.at("limit").get<std::size_t>();
-  request.cancel = &call.cancelled;
+  request.limit = a.at("limit").get<std::size_t>();  // each poll is short: cancelling is seen between polls
   const auto timeout = std::chrono::seconds(a.at("timeout_s").get<std::int64_t>());
   const auto started = Clock::now();
   auto last_progress = started;

@@ -1,5 +1,7 @@
 #include "query/body_redaction.h"
 
+#include <algorithm>
+
 #include <re2/re2.h>
 
 #include "common/ascii.h"
@@ -24,9 +26,10 @@ std::size_t skip_space(std::string_view text, std::size_t i) {
 
 bool number_char(char c) { return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'; }
 
-bool masks_numbers(const std::string& key) {
-  return key.find("password") != std::string::npos || key.find("secret") != std::string::npos ||
-         key == "pin" || key == "otp" || key == "cvv" || key == "cvc";
+bool masks_numbers(const std::string& key, const RedactionRules& rules) {
+  return key.find("password") != std::string::npos || key.find("secret") != std::string::npos || key == "pin" ||
+         key == "otp" || key == "cvv" || key == "cvc" ||
+         std::find(rules.added_names.begin(), rules.added_names.end(), key) != rules.added_names.end();
 }
 
 // Masks the values of secret-named keys; appends to `out`, counts in `masked`.
@@ -54,7 +57,7 @@ void redact_json_keys(std::string_view text, const RedactionRules& rules, std::s
       out += '"';
       out.append(kRedacted);
       out += '"';
-    } else if (number_char(text[value]) && masks_numbers(key)) {
+    } else if (number_char(text[value]) && masks_numbers(key, rules)) {
       while (value_end < text.size() && number_char(text[value_end])) ++value_end;
       out.append(text.substr(copied, value - copied));
       out += '"';
@@ -85,7 +88,7 @@ bool is_form(std::string_view content_type) {
 // secret ("Bearer ").
 const RE2& secret_shapes() {
   static const RE2 re(
-      "(Bearer\\s+)[A-Za-z0-9._~+/=-]{16,}"
+      "((?i:bearer)\\s+)[A-Za-z0-9._~+/=-]{16,}"
       "|eyJ[A-Za-z0-9_-]{4,}\\.eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*"
       "|\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b"
       "|\\bgh[pousr]_[A-Za-z0-9]{30,}"

@@ -5,8 +5,9 @@
 //   value of every key named like a secret — the query parameter names of
 //   RedactionRules (password, token, access_token, client_secret, api_key,
 //   session, jwt, ...) and any key containing token, secret or password — is
-//   replaced by [REDACTED]; a number under a key containing password or
-//   secret too. Found by a linear scan of the text, not a parse: formatting
+//   replaced by [REDACTED]; a number too under a key containing password or
+//   secret, named pin, otp, cvv or cvc, or added by the caller
+//   (RedactionRules::with_extra, $TRAFFICDB_REDACT). Found by a linear scan of the text, not a parse: formatting
 //   is kept, and broken JSON is masked as far as it can be read.
 // - Forms (application/x-www-form-urlencoded): fields named like secrets, as
 //   in query strings.

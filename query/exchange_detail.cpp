@@ -132,6 +132,13 @@ BodyView view_body(const Body& body, bool stored_as_text, const std::string& con
       v.charset = cs;
       v.end = v.offset + consumed;
       v.content = std::move(*text);
+      // The range counts in the stored bytes; the masking is of the text shown.
+      if (options.redact) {
+        if (auto masked = redact_body(v.content, content_type, *options.rules)) {
+          v.content = std::move(masked->text);
+          v.redacted = masked->masked;
+        }
+      }
     }
   }
   if (v.kind.empty()) {

@@ -87,6 +87,7 @@ const RedactionRules& RedactionRules::defaults() {
     for (const std::string& name : names_in(std::getenv(kRedactEnvironmentVariable))) {
       r.header_names.push_back(name);
       r.query_params.push_back(name);
+      r.added_names.push_back(name);
     }
     return r;
   }();
@@ -97,7 +98,10 @@ RedactionRules RedactionRules::with_extra(const std::vector<std::string>& header
                                           const std::vector<std::string>& params) {
   RedactionRules rules = defaults();
   for (const auto& h : headers) rules.header_names.push_back(ascii_lower(h));
-  for (const auto& p : params) rules.query_params.push_back(ascii_lower(p));
+  for (const auto& p : params) {
+    rules.query_params.push_back(ascii_lower(p));
+    rules.added_names.push_back(ascii_lower(p));
+  }
   return rules;
 }
 

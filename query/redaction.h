@@ -32,6 +32,7 @@ struct RedactionRules {
   std::vector<std::string> header_fragments; // a name containing one is masked
   std::vector<std::string> query_params;     // exact, lower-case
   std::vector<std::string> param_fragments;
+  std::vector<std::string> added_names;      // from with_extra and $TRAFFICDB_REDACT: masked whatever their value
 
   // The built-in names plus those in $TRAFFICDB_REDACT.
   static const RedactionRules& defaults();

@@ -130,6 +130,7 @@ Result<json> diff_sessions(SQLite::Database& db, std::int64_t a, std::int64_t b,
   SessionCalls& sb = *read_b;
 
   json out;
+  out["max_exchanges"] = options.max_exchanges;
   out["a"] = {{"session_id", a}, {"exchanges", sa.calls.size()}, {"endpoints", sa.endpoints.size()},
               {"truncated", sa.truncated}};
   out["b"] = {{"session_id", b}, {"exchanges", sb.calls.size()}, {"endpoints", sb.endpoints.size()},
@@ -197,7 +198,8 @@ std::string session_diff_text(const json& d) {
                     " exchanges) and " + d["b"]["session_id"].dump() + " (+, " + d["b"]["exchanges"].dump() +
                     " exchanges)\n";
   if (d["a"]["truncated"] == true || d["b"]["truncated"] == true)
-    out += "(only the first " + std::to_string(kMaxExchangesPerSession) + " exchanges of a session are compared)\n";
+    out += "(only the first " + d.value("max_exchanges", json(kMaxExchangesPerSession)).dump() +
+           " exchanges of a session are compared)\n";
   const json& first = d["first_divergence"];
   if (first.is_null()) out += "the same calls in the same order, with the same status classes\n";
   else

@@ -3,8 +3,11 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <algorithm>
+#include <optional>
 #include <cmath>
 #include <unordered_map>
+
+#include "query/query_deadline.h"
 
 namespace trafficdb {
 namespace {
@@ -81,17 +84,21 @@ Result<StatsResult> traffic_stats(SQLite::Database& db, const ExchangeFilter& fi
     std::unordered_map<std::string, Accumulator, KeyHash, std::equal_to<>> groups;
     StatsResult result;
     result.time_limit = bounds.time_limit;
-    const auto deadline = bounds.time_limit ? std::optional(std::chrono::steady_clock::now() + *bounds.time_limit)
-                                            : std::nullopt;
-    while (st.executeStep()) {
-      ++result.total;
-      if (result.total % 1024 == 0) {
-        if (cancel && cancel->load()) return Status::error("statistics cancelled");
-        if (progress && result.total % 50000 == 0) progress(result.total);
-        if (deadline && std::chrono::steady_clock::now() >= *deadline) {
-          result.partial = true;
-        }
+    // The limit holds inside a step too (a selective filter can scan long
+    // between two rows): SQLite's progress handler interrupts the statement.
+    std::optional<QueryDeadline> deadline;
+    if (bounds.time_limit) deadline.emplace(db, *bounds.time_limit, cancel);
+    for (;;) {
+      try {
+        if (!st.executeStep()) break;
+      } catch (const SQLite::Exception&) {
+        if (!deadline || !deadline->expired()) throw;
+        result.partial = true;  // what was counted so far stands
+        break;
       }
+      ++result.total;
+      if (result.total % 1024 == 0 && cancel && cancel->load()) return Status::error("statistics cancelled");
+      if (progress && result.total % 50000 == 0) progress(result.total);
       const SQLite::Column key_column = st.getColumn(0);
       const std::string_view key(key_column.getText(), static_cast<std::size_t>(key_column.getBytes()));
       auto it = groups.find(key);
@@ -110,7 +117,6 @@ Result<StatsResult> traffic_stats(SQLite::Database& db, const ExchangeFilter& fi
       a.row.errors += st.getColumn(2).getInt();
       a.row.client_errors += st.getColumn(3).getInt();
       a.row.response_bytes += st.getColumn(4).getInt64();
-      if (result.partial) break;
     }
     result.groups = groups.size();
     for (auto& [key, a] : groups) {

@@ -5,8 +5,8 @@
 //
 // It indexes in small batches, each its own short write transaction, and
 // rests between them at least as long as the batch took: a recorder or an
-// import writing to the same file waits at most one batch for the lock and
-// always gets it next. Once caught up it looks for new rows every
+// import writing to the same file waits for about one batch at most, and
+// the rest leaves it the lock (SQLite's busy handler promises no order). Once caught up it looks for new rows every
 // kIdleInterval. A batch that fails (the file is locked for longer than the
 // busy timeout, the disk is full) is tried again later; searches stay
 // correct meanwhile (they scan what is not indexed), only slower.

@@ -94,7 +94,7 @@ std::string_view kept_bytes(const Body& body, std::uint64_t max_body_bytes) {
 
 // Captured, but not all of it is kept: cut by the source, or by the store at max_body_bytes.
 bool cut(const Body& body, std::uint64_t max_body_bytes) {
-  if (!body.captured) return false;
+  if (!body.captured || body.data.empty()) return false;  // a HEAD answer's Content-Length is no cut body
   const std::uint64_t kept = std::min<std::uint64_t>(body.data.size(), max_body_bytes);
   const std::optional<std::int64_t> size = body.decoded_size();
   return size && static_cast<std::uint64_t>(*size) > kept;

@@ -10,30 +10,37 @@ namespace {
 struct IndexSource {
   const char* name;    // search_state.name, and the FTS table
   const char* table;   // whose ids the index follows
-  const char* insert;  // ?1: rows per batch; ?2, if used: bytes indexed per row
+  const char* insert;  // the rows with ?1 < id <= ?2; ?3, if used: bytes indexed per row
 };
 
 constexpr IndexSource kSources[] = {
     // Text bodies only, their first kMaxIndexedBodyBytes bytes.
     {"bodies_fts", "bodies",
-     "INSERT INTO bodies_fts(rowid, text) SELECT id, CAST(substr(data, 1, ?2) AS TEXT) FROM bodies "
-     "WHERE id > (SELECT position FROM search_state WHERE name = 'bodies_fts') AND is_text ORDER BY id LIMIT ?1"},
-    {"urls_fts", "exchanges",
-     "INSERT INTO urls_fts(rowid, url) SELECT id, url FROM exchanges "
-     "WHERE id > (SELECT position FROM search_state WHERE name = 'urls_fts') ORDER BY id LIMIT ?1"},
+     "INSERT INTO bodies_fts(rowid, text) SELECT id, CAST(substr(data, 1, ?3) AS TEXT) FROM bodies "
+     "WHERE id > ?1 AND id <= ?2 AND is_text"},
+    {"urls_fts", "exchanges", "INSERT INTO urls_fts(rowid, url) SELECT id, url FROM exchanges WHERE id > ?1 AND id <= ?2"},
 };
 
-// Indexes the next rows of `source` and moves its position past them
-// (past rows not indexed, such as binary bodies, too). True when more are left.
+// Indexes the next `limit` rows of `source` (by id; those not indexed, such
+// as binary bodies, count too) and moves its position to the last of them:
+// a row is indexed once, whatever mix of rows the batch holds. True when
+// more are left.
 bool index_next(SQLite::Database& db, const IndexSource& source, std::int64_t limit) {
-  SQLite::Statement insert(db, source.insert);
-  insert.bind(1, limit);
-  if (insert.getBindParameterCount() >= 2) insert.bind(2, static_cast<std::int64_t>(kMaxIndexedBodyBytes));
-  insert.exec();
   const std::string table = source.table;
-  SQLite::Statement position(db, "UPDATE search_state SET position = coalesce((SELECT max(id) FROM (SELECT id FROM " +
-                                     table + " WHERE id > position ORDER BY id LIMIT ?1)), position) WHERE name = ?2");
-  position.bind(1, limit);
+  SQLite::Statement window(db, "SELECT position, (SELECT max(id) FROM (SELECT id FROM " + table +
+                                   " WHERE id > position ORDER BY id LIMIT ?2)) FROM search_state WHERE name = ?1");
+  window.bind(1, source.name);
+  window.bind(2, limit);
+  if (!window.executeStep() || window.getColumn(1).isNull()) return false;
+  const std::int64_t from = window.getColumn(0).getInt64(), to = window.getColumn(1).getInt64();
+  window.reset();
+  SQLite::Statement insert(db, source.insert);
+  insert.bind(1, from);
+  insert.bind(2, to);
+  if (insert.getBindParameterCount() >= 3) insert.bind(3, static_cast<std::int64_t>(kMaxIndexedBodyBytes));
+  insert.exec();
+  SQLite::Statement position(db, "UPDATE search_state SET position = ?1 WHERE name = ?2");
+  position.bind(1, to);
   position.bind(2, source.name);
   position.exec();
   SQLite::Statement more(db, "SELECT EXISTS(SELECT 1 FROM " + table +

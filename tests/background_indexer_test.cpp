@@ -9,6 +9,7 @@
 #include "query/text_search.h"
 #include "store/background_indexer.h"
 #include "store/database.h"
+#include "store/search_index.h"
 #include "store/writer.h"
 #include "tests/test_support.h"
 
@@ -88,4 +89,25 @@ TEST_CASE("BackgroundIndexer: stopping it mid-way leaves the indexes consistent"
   CHECK(lag.exchanges % 500 == 0);  // whole batches only
   SQLite::Database db(path, SQLite::OPEN_READONLY);
   CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
+}
+
+TEST_CASE("Search index batches index each body once, whatever the mix of text and binary bodies", "[search][index]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  {
+    auto writer = unindexing_writer(path);
+    const auto session = *writer->create_session({"s", session_source::har, "", session_status::imported, ""});
+    for (int i = 0; i < 40; ++i) {
+      const std::string body = i % 2 ? std::string("\x00\x01\x02\xff binary ", 12) + std::to_string(i)
+                                     : "{\"word\":\"needleword\",\"n\":" + std::to_string(i) + "}";
+      REQUIRE(writer->consume(session, test::make_exchange(i, body)).is_ok());
+    }
+    REQUIRE(writer->close().is_ok());
+  }
+  auto db = open_database(path, OpenMode::read_write);
+  REQUIRE(db.is_ok());
+  for (bool remaining = true; remaining;) REQUIRE(index_search_batch(**db, 3, remaining).is_ok());
+  // 20 text response bodies hold the word; each is in the index once.
+  CHECK((*db)->execAndGet("SELECT count(*) FROM bodies_fts WHERE bodies_fts MATCH '\"needleword\"'").getInt() == 20);
+  CHECK((*db)->execAndGet("SELECT count(*) FROM urls_fts WHERE urls_fts MATCH '\"example\"'").getInt() == 40);
 }

@@ -49,6 +49,8 @@ TEST_CASE("Body redaction: values shaped like secrets, anywhere", "[redaction]")
   CHECK(redacted(R"({"note": ")" + jwt + R"("})") == R"({"note": "[REDACTED]"})");
   CHECK(redacted("Authorization was Bearer abcdefghijklmnop0123 here", "text/plain") ==
         "Authorization was Bearer [REDACTED] here");
+  CHECK(redacted("curl -H 'authorization: bearer abcdefghijklmnop0123'", "text/plain") ==
+        "curl -H 'authorization: bearer [REDACTED]'");
   CHECK(redacted("key AKIAIOSFODNN7EXAMPLE in text", "text/html") == "key [REDACTED] in text");
   CHECK(redacted("ghp_0123456789abcdefghijklmnopqrstuvwxyz", "text/plain") == "[REDACTED]");
   CHECK(redacted("-----BEGIN RSA PRIVATE KEY-----\nMIIE\nabc\n-----END RSA PRIVATE KEY-----\nafter", "text/plain") ==
@@ -64,6 +66,10 @@ TEST_CASE("Body redaction: extra names from the rules apply to bodies", "[redact
   const auto r = redact_body(R"({"ssn": "123-45-6789", "name": "a"})", "application/json", rules);
   REQUIRE(r);
   CHECK(r->text == R"({"ssn": "[REDACTED]", "name": "a"})");
+  // A name the caller added is masked whatever its value: a number too.
+  const auto n = redact_body(R"({"ssn": 123456789, "count": 3})", "application/json", rules);
+  REQUIRE(n);
+  CHECK(n->text == R"({"ssn": "[REDACTED]", "count": 3})");
 }
 
 TEST_CASE("Body redaction: hostile bodies take linear time", "[redaction][hostile]") {

@@ -509,7 +509,7 @@ TEST_CASE("Stats are bounded: groups past max_groups go under (other groups); a 
   auto partial = traffic_stats(**db, {}, StatsGroup::host, 100, {}, nullptr, instant);
   REQUIRE(partial.is_ok());
   CHECK(partial->partial);
-  CHECK(partial->total == 1024);  // the clock is read every 1024 rows
+  CHECK(partial->total < 3000);  // stopped by SQLite's progress handler, inside the scan
   const nlohmann::json j = stats_to_json(*partial, StatsGroup::host);
   CHECK(j["partial"] == true);
   CHECK(j["time_limit_ms"] == 0);

@@ -91,6 +91,7 @@ TEST_CASE("diff_sessions: endpoints in one only, status mix and latency side by 
   REQUIRE(cut.is_ok());
   CHECK((*cut)["a"]["truncated"] == true);
   CHECK((*cut)["a"]["exchanges"] == 2);
+  CHECK(session_diff_text(*cut).find("only the first 2 exchanges") != std::string::npos);
   auto missing = diff_sessions(**db, a, 999);
   REQUIRE_FALSE(missing.is_ok());
   CHECK(missing.status().is(Status::Code::not_found));
