@@ -30,11 +30,16 @@ int run_mcp(const CliContext& context, const McpArgs& args) {
   // The database is created (and migrated) up front, so the read tools work
   // on a fresh one and a problem with the file shows now, not at a call.
   {
+    std::error_code ec;
+    const bool existed = std::filesystem::exists(context.db_path(), ec);
     auto db = open_database(context.db_path(), OpenMode::read_write);
     if (!db.is_ok()) {
       std::cerr << "trafficdb: " << db.status().message() << '\n';
       return exit_code::unusable;
     }
+    // Said, so that a mistyped --db does not pass unnoticed as an empty store.
+    if (!existed)
+      log_mcp_line("created a new, empty database at " + std::filesystem::absolute(context.db_path()).string());
   }
   mcp::McpOptions options;
   options.db_path = std::filesystem::absolute(context.db_path()).string();

@@ -223,3 +223,14 @@ TEST_CASE("Charles .chlsj imports through the CLI with the same exit statuses", 
   REQUIRE(list.size() == 2);  // the unusable file left no session
   CHECK(list[0]["source"] == "charles");
 }
+
+TEST_CASE("mcp on a database that does not exist yet creates it and says so on stderr", "[cli][mcp]") {
+  test::TempDir dir;
+  const std::string db = dir.file("new.db");
+  const auto first = test::run_trafficdb({"--db", db, "mcp"});  // stdin is empty: it exits at once
+  CHECK(first.exit_code == 0);
+  CHECK(first.err.find("created a new, empty database at " + db) != std::string::npos);
+  const auto again = test::run_trafficdb({"--db", db, "mcp"});
+  CHECK(again.exit_code == 0);
+  CHECK(again.err.find("created a new") == std::string::npos);
+}
