@@ -102,6 +102,16 @@ std::vector<std::int64_t> ids(SQLite::Database& db, const ExchangeFilter& filter
 
 using Ids = std::vector<std::int64_t>;
 
+// A store of 3000 test exchanges in one session, in `dir`; its path.
+std::string store_of_3000(const test::TempDir& dir) {
+  auto writer = Writer::open(dir.file("t.db"));
+  REQUIRE(writer.is_ok());
+  const auto session = *(*writer)->create_session({"s", session_source::har, "", session_status::imported, ""});
+  for (int i = 0; i < 3000; ++i) REQUIRE((*writer)->consume(session, test::make_exchange(i)).is_ok());
+  REQUIRE((*writer)->close().is_ok());
+  return dir.file("t.db");
+}
+
 }  // namespace
 
 TEST_CASE("Each filter alone selects the rows it names", "[query]") {
@@ -481,14 +491,7 @@ TEST_CASE("Stats group, fold paths and give percentiles", "[query][stats]") {
 TEST_CASE("Stats are bounded: groups past max_groups go under (other groups); a time limit says partial",
           "[query][stats][hostile]") {
   test::TempDir dir;
-  {
-    auto writer = Writer::open(dir.file("t.db"));
-    REQUIRE(writer.is_ok());
-    const auto session = *(*writer)->create_session({"s", session_source::har, "", session_status::imported, ""});
-    for (int i = 0; i < 3000; ++i) REQUIRE((*writer)->consume(session, test::make_exchange(i)).is_ok());
-    REQUIRE((*writer)->close().is_ok());
-  }
-  auto db = open_query_database(dir.file("t.db"), OpenMode::read_only);
+  auto db = open_query_database(store_of_3000(dir), OpenMode::read_only);
   REQUIRE(db.is_ok());
   StatsBounds few;
   few.max_groups = 10;
@@ -521,12 +524,7 @@ TEST_CASE("Stats are bounded: groups past max_groups go under (other groups); a 
 
 TEST_CASE("A filter query that runs too long is stopped with a clear message", "[query][hostile]") {
   test::TempDir dir;
-  auto writer = Writer::open(dir.file("t.db"));
-  REQUIRE(writer.is_ok());
-  const auto session = *(*writer)->create_session({"s", session_source::har, "", session_status::imported, ""});
-  for (int i = 0; i < 3000; ++i) REQUIRE((*writer)->consume(session, test::make_exchange(i)).is_ok());
-  REQUIRE((*writer)->close().is_ok());
-  auto db = open_query_database(dir.file("t.db"), OpenMode::read_only);
+  auto db = open_query_database(store_of_3000(dir), OpenMode::read_only);
   REQUIRE(db.is_ok());
   PageRequest r;
   r.filter.url_regex = "nothing-matches-this";
