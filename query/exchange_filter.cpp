@@ -8,7 +8,7 @@
 #include <cmath>
 
 #include "common/ascii.h"
-#include "query/path_template.h"
+#include "model/path_template.h"
 #include "query/text_search.h"
 
 namespace trafficdb {
@@ -106,11 +106,7 @@ Result<SqlCondition> filter_condition(const ExchangeFilter& f) {
   if (!f.path_glob.empty()) b.add("e.path GLOB " + b.param(f.path_glob));
   if (f.endpoint) {
     if (!f.endpoint->method.empty()) b.add("e.method = " + b.param(f.endpoint->method));
-    // The literal start of the template is a cheap test that spares most
-    // rows the function call (SQLite stops an AND at its first false term).
-    const std::string& t = f.endpoint->path_template;
-    const std::string prefix = b.param(t.substr(0, t.find('{')));
-    b.add("substr(e.path, 1, length(" + prefix + ")) = " + prefix + " AND path_template(e.path) = " + b.param(t));
+    b.add("e.path_template = " + b.param(f.endpoint->path_template));
   }
   if (!f.url_contains.empty()) b.add(url_search_condition(f.url_contains, [&](SqlParam p) { return b.param(std::move(p)); }));
   if (!f.url_regex.empty()) {

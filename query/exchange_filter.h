@@ -30,7 +30,7 @@ struct StatusRange {
 
 enum class HeaderSide { request, response, either };
 
-// An endpoint: a method (optional) and a path template (query/path_template.h).
+// An endpoint: a method (optional) and a path template (model/path_template.h).
 struct EndpointPattern {
   std::string method;         // upper-case; "" = any method
   std::string path_template;  // "/users/{id}"

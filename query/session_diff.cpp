@@ -6,7 +6,6 @@
 
 #include <SQLiteCpp/Statement.h>
 
-#include "query/path_template.h"
 
 namespace trafficdb {
 namespace {
@@ -42,7 +41,7 @@ Result<SessionCalls> read_session(SQLite::Database& db, std::int64_t session, st
     exists.bind(1, static_cast<std::int64_t>(session));
     if (!exists.executeStep()) return Status::not_found("no session " + std::to_string(session));
     SQLite::Statement st(db,
-                         "SELECT id, method, path, status, duration_ms FROM exchanges WHERE session_id = ? "
+                         "SELECT id, method, coalesce(path_template, ''), status, duration_ms FROM exchanges WHERE session_id = ? "
                          "ORDER BY id LIMIT ?");
     st.bind(1, static_cast<std::int64_t>(session));
     st.bind(2, static_cast<std::int64_t>(max_exchanges + 1));
@@ -54,7 +53,7 @@ Result<SessionCalls> read_session(SQLite::Database& db, std::int64_t session, st
       }
       Call c;
       c.id = st.getColumn(0).getInt64();
-      c.endpoint = st.getColumn(1).getString() + " " + path_template(st.getColumn(2).getString());
+      c.endpoint = st.getColumn(1).getString() + " " + st.getColumn(2).getString();
       if (!st.getColumn(3).isNull()) c.status = st.getColumn(3).getInt();
       EndpointStats& e = out.endpoints[c.endpoint];
       ++e.count;

@@ -1,5 +1,5 @@
 // SessionDiff: "it works here and fails there" — two sessions compared by
-// endpoint (method + path template, query/path_template.h): the endpoints
+// endpoint (method + path template, model/path_template.h): the endpoints
 // only one of them called, and for those both called, the status mix and
 // p50/p95 latency side by side, most different first; and the first
 // exchange where the two sequences of calls diverge (another endpoint, or

@@ -6,7 +6,7 @@
 #include <cctype>
 #include <memory>
 
-#include "query/path_template.h"
+#include "store/path_template_function.h"
 
 namespace trafficdb {
 namespace {
@@ -81,17 +81,6 @@ void fold_path_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
   sqlite3_result_text(ctx, folded.data(), static_cast<int>(folded.size()), SQLITE_TRANSIENT);
 }
 
-void path_template_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
-  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-    sqlite3_result_null(ctx);
-    return;
-  }
-  const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
-  const std::string templated =
-      path_template(std::string_view(p, static_cast<std::size_t>(sqlite3_value_bytes(argv[0]))));
-  sqlite3_result_text(ctx, templated.data(), static_cast<int>(templated.size()), SQLITE_TRANSIENT);
-}
-
 }  // namespace
 
 std::string fold_path(std::string_view path) {
@@ -112,16 +101,12 @@ std::string fold_path(std::string_view path) {
 Status register_sql_functions(SQLite::Database& db) {
   sqlite3* handle = db.getHandle();
   const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-  // path_template reads only its argument: safe in views, triggers and indexes of any schema.
-  const int innocuous = flags | SQLITE_INNOCUOUS;
   if (sqlite3_create_function_v2(handle, "regexp", 2, flags, nullptr, regexp_function, nullptr, nullptr, nullptr) !=
           SQLITE_OK ||
       sqlite3_create_function_v2(handle, "fold_path", 1, flags, nullptr, fold_path_function, nullptr, nullptr,
-                                 nullptr) != SQLITE_OK ||
-      sqlite3_create_function_v2(handle, "path_template", 1, innocuous, nullptr, path_template_function, nullptr,
-                                 nullptr, nullptr) != SQLITE_OK)
+                                 nullptr) != SQLITE_OK)
     return Status::error(std::string("cannot register SQL functions: ") + sqlite3_errmsg(handle));
-  return Status::ok();
+  return register_path_template_function(db);
 }
 
 }  // namespace trafficdb

@@ -6,7 +6,7 @@
 //                          than 8 MiB of RE2 memory are refused with an error.
 //   fold_path(path)        the path with numeric, UUID and long hex segments
 //                          replaced by {id}: /users/42/orders -> /users/{id}/orders.
-//   path_template(path)    the endpoint's template (query/path_template.h):
+//   path_template(path)    the endpoint's template (model/path_template.h):
 //                          /users/42/keys/9f8e...-... -> /users/{id}/keys/{uuid};
 //                          deterministic and innocuous (reads only its argument).
 #pragma once

@@ -20,7 +20,7 @@ const char* group_expression(StatsGroup g) {
     case StatsGroup::method: return "e.method";
     case StatsGroup::content_type: return "coalesce(e.resp_content_type, '')";
     case StatsGroup::host_path: return "coalesce(e.host, '') || fold_path(e.path)";
-    case StatsGroup::endpoint: return "e.method || ' ' || path_template(e.path)";
+    case StatsGroup::endpoint: return "e.method || ' ' || coalesce(e.path_template, '')";
   }
   return "''";
 }
@@ -38,10 +38,13 @@ const char* group_name(StatsGroup g) {
   return "";
 }
 
-// Nearest-rank percentile of sorted values.
-double percentile(const std::vector<float>& sorted, double p) {
-  const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(sorted.size())));
-  return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
+// Nearest-rank percentile of `values` (non-empty), found by selection: the
+// order of `values` changes.
+double percentile(std::vector<float>& values, double p) {
+  const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(values.size())));
+  const auto nth = values.begin() + static_cast<std::ptrdiff_t>(std::min(values.size() - 1, rank == 0 ? 0 : rank - 1));
+  std::nth_element(values.begin(), nth, values.end());
+  return *nth;
 }
 
 struct Accumulator {
@@ -113,7 +116,8 @@ Result<StatsResult> traffic_stats(SQLite::Database& db, const ExchangeFilter& fi
       }
       Accumulator& a = it->second;
       ++a.row.count;
-      if (!st.getColumn(1).isNull()) a.durations.push_back(static_cast<float>(st.getColumn(1).getDouble()));
+      if (const SQLite::Column duration = st.getColumn(1); !duration.isNull())
+        a.durations.push_back(static_cast<float>(duration.getDouble()));
       a.row.errors += st.getColumn(2).getInt();
       a.row.client_errors += st.getColumn(3).getInt();
       a.row.response_bytes += st.getColumn(4).getInt64();
@@ -123,10 +127,9 @@ Result<StatsResult> traffic_stats(SQLite::Database& db, const ExchangeFilter& fi
       a.row.key = key;
       a.row.error_rate = a.row.count ? static_cast<double>(a.row.errors) / static_cast<double>(a.row.count) : 0;
       if (!a.durations.empty()) {
-        std::sort(a.durations.begin(), a.durations.end());
+        a.row.max_ms = *std::max_element(a.durations.begin(), a.durations.end());
         a.row.p50_ms = percentile(a.durations, 0.50);
         a.row.p95_ms = percentile(a.durations, 0.95);
-        a.row.max_ms = a.durations.back();
       }
       result.rows.push_back(std::move(a.row));
     }

@@ -2,7 +2,7 @@
 // response / an error, or a 5xx status) and their rate, 4xx count, response
 // bytes, and latency p50 / p95 / max. Paths can be grouped with numeric and
 // UUID segments folded into {id}, so /users/1 and /users/2 group together;
-// by endpoint, the method and the path's template (query/path_template.h):
+// by endpoint, the method and the path's template (model/path_template.h):
 // "GET /users/{id}/orders/{uuid}".
 #pragma once
 

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Column.h>
 
 #include "common/ascii.h"
+#include "model/path_template.h"
 #include "store/headers_json.h"
 
 namespace trafficdb {
@@ -13,9 +14,9 @@ enum Column : int {
   kSessionId = 1, kStartedAt, kRequestSentAt, kResponseStartedAt, kEndedAt, kDurationMs, kMethod, kScheme, kHost,
   kPort, kPath, kQuery, kUrl, kHttpVersion, kStatus, kStatusText, kReqHeaders, kRespHeaders, kReqContentType,
   kRespContentType, kReqBodySize, kRespBodySize, kReqWireSize, kRespWireSize, kReqBodyId, kRespBodyId,
-  kClientAddr, kServerAddr, kError, kSourceKey, kTunnel, kDetails
+  kClientAddr, kServerAddr, kError, kSourceKey, kTunnel, kDetails, kPathTemplate
 };
-static_assert(kDetails == static_cast<int>(kExchangeRowColumns.size()));
+static_assert(kPathTemplate == static_cast<int>(kExchangeRowColumns.size()));
 
 void bind_text_or_null(SQLite::Statement& st, int index, const std::string& value) {
   if (value.empty()) st.bind(index);
@@ -75,6 +76,7 @@ ExchangeRowText exchange_row_text(const Exchange& e) {
   if (rs) text.resp_headers = headers_to_json(rs->headers);
   text.req_content_type = content_type_of(rq.headers, rq.mime_type);
   if (rs) text.resp_content_type = content_type_of(rs->headers, rs->mime_type);
+  text.path_template = path_template(rq.path);
   return text;
 }
 
@@ -124,6 +126,7 @@ void bind_exchange_row(SQLite::Statement& st, std::int64_t session_id, const Exc
   bind_text_or_null(st, kSourceKey, e.source_key);
   st.bind(kTunnel, e.tunnel ? 1 : 0);
   bind_text_or_null(st, kDetails, e.details);
+  st.bindNoCopy(kPathTemplate, text.path_template);
 }
 
 ExchangeRowRead read_exchange_row(SQLite::Statement& row, int first, Exchange& ex) {

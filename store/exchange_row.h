@@ -21,14 +21,14 @@
 namespace trafficdb {
 
 // The exchanges columns an Exchange fills, in bind order (?1 .. ?N).
-inline constexpr std::array<std::string_view, 32> kExchangeRowColumns = {
+inline constexpr std::array<std::string_view, 33> kExchangeRowColumns = {
     "session_id",      "started_at",        "request_sent_at", "response_started_at", "ended_at",
     "duration_ms",     "method",            "scheme",          "host",                "port",
     "path",            "query",             "url",             "http_version",        "status",
     "status_text",     "req_headers",       "resp_headers",    "req_content_type",    "resp_content_type",
     "req_body_size",   "resp_body_size",    "req_wire_size",   "resp_wire_size",      "req_body_id",
     "resp_body_id",    "client_addr",       "server_addr",     "error",               "source_key",
-    "tunnel",          "details"};
+    "tunnel",          "details",           "path_template"};
 
 // "INSERT INTO exchanges(<columns>) VALUES(?, ...)".
 std::string exchange_row_insert_sql();
@@ -41,10 +41,10 @@ struct ExchangeRowBodies {
   std::optional<std::int64_t> response;
 };
 
-// Text the row derives from an exchange (headers as JSON, media types).
-// Bound without copying: it must outlive the statement's step.
+// Text the row derives from an exchange (headers as JSON, media types, the
+// path's template). Bound without copying: it must outlive the statement's step.
 struct ExchangeRowText {
-  std::string req_headers, resp_headers, req_content_type, resp_content_type;
+  std::string req_headers, resp_headers, req_content_type, resp_content_type, path_template;
 };
 
 // Works out the text columns of `exchange`: pure, so a producer thread can

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "store/path_template_function.h"
+
 namespace trafficdb {
 namespace {
 
@@ -65,6 +67,8 @@ Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations) {
   } catch (const SQLite::Exception& e) {
     return Status::io_error(std::string("cannot read the database: ") + e.what());
   }
+  // Migrations may fill columns derived by it (exchanges.path_template).
+  if (Status s = register_path_template_function(db); !s.is_ok()) return s;
 
   for (const Migration& m : migrations) {
     try {

@@ -5,7 +5,7 @@
 #include "query/exchange_filter.h"
 #include "query/exchange_page.h"
 #include "query/filter_spec.h"
-#include "query/path_template.h"
+#include "model/path_template.h"
 #include "query/query_database.h"
 #include "query/readonly_sql.h"
 #include "query/traffic_stats.h"

@@ -1,4 +1,4 @@
-#include "query/path_template.h"
+#include "model/path_template.h"
 
 namespace trafficdb {
 namespace {
