@@ -296,8 +296,8 @@ std::vector<Tool> query_tools() {
       "get_exchange for one exchange in full.",
       with_filters({{"cursor", T::integer, "Return exchanges with id greater than this (0: from the start)", 0, 0,
                      std::nullopt, {}, false, "0"},
-                    limit_param()}),
-      summary_page_schema(false), true, false, true, false, peek_exchanges, page_text});
+                    limit_param(), structured_rows_param()}),
+      summary_page_schema(false), true, false, true, false, peek_exchanges, page_text, true});
   tools.push_back(Tool{
       "read_exchanges", "Read new exchanges as a named consumer",
       "The next exchanges for a named consumer, oldest first, moving its cursor (saved in the database, so it "
@@ -305,13 +305,13 @@ std::vector<Tool> query_tools() {
       "moving a cursor.",
       with_filters({{"consumer", T::string, "Your consumer name; each name has its own cursor per session",
                      nullptr, std::nullopt, std::nullopt, {}, true, "\"my-agent\""},
-                    limit_param()}),
+                    limit_param(), structured_rows_param()}),
       [] {
         json s = summary_page_schema(false);
         s["properties"]["consumer"] = {{"type", "string"}};
         return s;
       }(),
-      false, false, false, false, read_exchanges, page_text});
+      false, false, false, false, read_exchanges, page_text, true});
   tools.push_back(Tool{
       "filter_exchanges", "Find exchanges by any filter",
       "Exchanges matching every filter given (host, method, status, path, URL, content type, header, body text, "
@@ -321,8 +321,8 @@ std::vector<Tool> query_tools() {
                      "0 for the first page; then next_cursor (ids after it, or before it when newest_first)", 0, 0,
                      std::nullopt, {}, false, "0"},
                     {"newest_first", T::boolean, "List the latest exchanges first", false},
-                    limit_param()}),
-      summary_page_schema(true), true, false, true, false, filter_exchanges, page_text});
+                    limit_param(), structured_rows_param()}),
+      summary_page_schema(true), true, false, true, false, filter_exchanges, page_text, true});
   tools.push_back(Tool{
       "get_exchange", "Get one exchange in full",
       "One exchange: request and response headers and bodies (text, or base64 marked binary), timings, "

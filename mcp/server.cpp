@@ -168,6 +168,10 @@ std::optional<json> McpServer::call_tool(const json& id, const json& params, con
   try {
     ToolResult r = tool->run(call);
     result = tool_text_result(*tool, r.structured, r.resource_links);
+    if (tool->rows_in_text_only && checked->value("structured", false) != true) {
+      result["structuredContent"].erase("columns");
+      result["structuredContent"].erase("rows");
+    }
   } catch (const ToolError& e) {
     result = tool_error_result(e.what());
   } catch (const std::exception& e) {

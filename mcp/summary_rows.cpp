@@ -62,19 +62,26 @@ json summary_page_json(const ExchangePage& page) {
           {"has_more", page.has_more}};
 }
 
+ParamSpec structured_rows_param() {
+  return {"structured", ParamSpec::Type::boolean,
+          "Also put the rows in structuredContent as {columns, rows}, for programs. By default they are only in "
+          "the text content, one line per exchange, so a page costs half the bytes",
+          false};
+}
+
 json summary_page_schema(bool with_total) {
   json props = {
       {"columns",
        {{"type", "array"},
         {"items", {{"type", "string"}, {"enum", summary_columns()}}},
         {"description",
-         "What each row's values are, in order: the columns of " + summary_columns().dump() +
+         "Only with structured: true. What each row's values are, in order: the columns of " + summary_columns().dump() +
              " that some exchange of this page has a value in (a column left out is null for all of them). "
              "started_at_us: microseconds since the epoch (UTC); sizes: decoded body bytes; query: redacted"}}},
       {"rows",
        {{"type", "array"},
-        {"description", "One row per exchange (ascending ids; descending with newest_first), a value per column, "
-                        "null where the exchange has none"},
+        {"description", "Only with structured: true. One row per exchange (ascending ids; descending with "
+                        "newest_first), a value per column, null where the exchange has none"},
         {"items", {{"type", "array"}}}}},
       {"next_cursor", {{"type", nullable("integer")}, {"description", "Pass as cursor for the next page"}}},
       {"has_more", {{"type", "boolean"}}}};
@@ -88,7 +95,7 @@ json summary_page_schema(bool with_total) {
          "exchanges and bodies are not indexed yet): the result is complete, it scanned them, but slower"},
         {"properties", {{"exchanges", {{"type", "integer"}}}, {"bodies", {{"type", "integer"}}}}}};
   }
-  return {{"type", "object"}, {"properties", props}, {"required", {"columns", "rows", "next_cursor", "has_more"}}};
+  return {{"type", "object"}, {"properties", props}, {"required", {"next_cursor", "has_more"}}};
 }
 
 json summary_row_object(const json& page, std::size_t index) {

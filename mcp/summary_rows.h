@@ -1,6 +1,8 @@
 // Pages of exchange summaries as tools return them in structuredContent:
 // rows of values under one `columns` list instead of an object per
-// exchange, which halves a page's bytes (docs/mcp.md, "Pages"). `columns`
+// exchange, which halves a page's bytes (docs/mcp.md, "Pages"). The rows
+// reach the client once: in the text content, and in structuredContent only
+// when the call asks for them there (`structured: true`). `columns`
 // lists the summary columns that some row of the page has a value in (a
 // column left out is null in every row); a row has a value per listed
 // column, null where its exchange has none.
@@ -8,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mcp/tool_arguments.h"
 #include "query/exchange_page.h"
 
 namespace trafficdb::mcp {
@@ -23,6 +26,9 @@ nlohmann::json summary_row(const ExchangeSummary& summary);
 // {columns, rows, next_cursor, has_more}: next_cursor is null when there is
 // nothing more now.
 nlohmann::json summary_page_json(const ExchangePage& page);
+
+// The `structured` argument of a page tool: rows in structuredContent too.
+ParamSpec structured_rows_param();
 
 // The output schema of such a page; with_total adds total and total_capped.
 nlohmann::json summary_page_schema(bool with_total);

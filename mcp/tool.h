@@ -56,6 +56,10 @@ struct Tool {
   std::function<ToolResult(ToolCall&)> run;
   // The text content for a model, from the structured result.
   std::function<std::string(const nlohmann::json& structured, const ContentFence& fence)> render_text;
+  // A page of summaries (summary_rows.h): its rows are sent once, in the
+  // text content, unless the call passes `structured: true`
+  // (summary_rows_param()); then structuredContent keeps them too.
+  bool rows_in_text_only = false;
 
   nlohmann::json describe() const;  // the tools/list entry
 };

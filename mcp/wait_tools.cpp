@@ -105,8 +105,9 @@ std::vector<Tool> wait_tools() {
                               0, std::nullopt, {}, false, "1200"},
                              {"timeout_s", T::integer, "How long to wait, in seconds", 30, 1, 300, {}, false, "30"},
                              {"limit", T::integer, "At most this many exchanges once some match", 20, 1, 200, {},
-                              false, "20"}}),
-               schema, true, false, false, false, wait_for_exchange, wait_text}};
+                              false, "20"},
+                             structured_rows_param()}),
+               schema, true, false, false, false, wait_for_exchange, wait_text, true}};
 }
 
 }  // namespace trafficdb::mcp

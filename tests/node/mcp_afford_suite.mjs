@@ -27,6 +27,16 @@ function affordSpec(i) {
 }
 
 /** Writes the store's HAR in `dir` and imports it into `db`. */
+/** Real API traffic's URLs: three hosts, ~70-byte paths with ids and query strings. */
+export function longUrlSpec(i) {
+  return {
+    host: ['api.checkout.shop-example.com', 'cdn.assets.shop-example.com', 'auth.accounts.example-id.com'][i % 3],
+    path: `/v2/customers/${100000 + i}/orders/${5000 + i}/line-items?expand=product&page=${i % 7}`,
+    responseType: 'application/json; charset=utf-8',
+    responseBody: JSON.stringify({ id: i, items: Array.from({ length: 20 }, (_, k) => k) }),
+  };
+}
+
 export async function importAffordStore(db, dir) {
   await importFile(db, writeHar(path.join(dir, 'afford.har'), AFFORD_SIZE, { specOf: affordSpec }), 'afford');
 }
@@ -68,7 +78,8 @@ export function defineAffordSuite(label, open) {
     it(`a page of 50 summaries is under ${PAGE_BUDGET_BYTES} bytes, its text one line per exchange`, async () => {
       const { result, bytes } = await callSized(mcp, 'peek_exchanges', { limit: 50 });
       assert.ok(bytes < PAGE_BUDGET_BYTES, `a page of 50 is ${bytes} bytes`);
-      assert.equal(result.structuredContent.rows.length, 50);
+      assert.equal(result.structuredContent.rows, undefined, 'the rows are sent twice by default');
+      assert.equal(result.structuredContent.next_cursor, ids[49]);
       const text = textOf(result);
       assert.match(text.split('\n')[0], /^50 exchanges, ids \d+\.\.\d+; more: next_cursor \d+$/);
       const [{ content }] = fencesOf(text);
@@ -77,6 +88,24 @@ export function defineAffordSuite(label, open) {
       assert.match(lines[0], /^\d+ \d\d:\d\d:\d\d\.\d{3} GET \/v1\/items\/0 200 \d+(\.\d)?ms 0\/7 json$/);
       const filtered = await mcp.ok('filter_exchanges', { status: '404' });
       assert.equal(filtered.total, 1);
+    });
+
+    it(`a page of 50 with long real-API URLs is under ${PAGE_BUDGET_BYTES} bytes too; structured: true adds the rows`, async () => {
+      const longDb = path.join(dir, 'long-urls.db');
+      await importFile(longDb, writeHar(path.join(dir, 'long-urls.har'), 50, { specOf: longUrlSpec }), 'long');
+      const long = await open(longDb, dir);
+      try {
+        const { result, bytes } = await callSized(long, 'peek_exchanges', { limit: 50 });
+        assert.ok(bytes < PAGE_BUDGET_BYTES, `a page of 50 long URLs is ${bytes} bytes`);
+        const lines = fencesOf(textOf(result))[0].content.split('\n').filter((l) => /^\d+ /.test(l));
+        assert.equal(lines.length, 50);
+        assert.match(lines[49], / GET cdn\.assets\.shop-example\.com\/v2\/customers\/100049\/orders\/5049\/line-items\?expand=product&page=0 200 /);
+        const both = await long.call('peek_exchanges', { limit: 50, structured: true });
+        assert.equal(both.structuredContent.rows.length, 50);
+        assert.equal(both.structuredContent.rows[49][both.structuredContent.columns.indexOf('query')], 'expand=product&page=0');
+      } finally {
+        await long.close();
+      }
     });
 
     it('captured content sits in a fence it cannot close, whose boundary is new each response', async () => {
@@ -113,7 +142,7 @@ export function defineAffordSuite(label, open) {
     it('an unknown argument is answered with the arguments the tool takes', async () => {
       const message = await mcp.fails('peek_exchanges', { hots: 'x' }, /unknown argument 'hots'/);
       assert.match(message, /did you mean 'host'\?/);
-      assert.match(message, /this tool takes: cursor, limit, session_id, source, host, method, status, /);
+      assert.match(message, /this tool takes: cursor, limit, structured, session_id, source, host, method, status, /);
       await mcp.fails('save_body', { id: ids[0], path: 'x', mode: 'w' },
         /unknown argument 'mode'; this tool takes: id, path, part, overwrite$/);
     });

@@ -218,9 +218,11 @@ export class McpConnection {
 
   /**
    * Calls a tool that must succeed; returns its structuredContent (for a page, with `items`: its rows as
-   * objects), after checking the text block is a compact rendering and not the same JSON again.
+   * objects; a page tool is asked for its rows there with structured: true unless `args` says otherwise),
+   * after checking the text block is a compact rendering and not the same JSON again.
    */
   async ok(name, args = {}, options) {
+    if (TOOLS[name]?.page && args.structured === undefined) args = { ...args, structured: true };
     const result = await this.call(name, args, options);
     const text = textOf(result);
     assert.ok(!result.isError, `${name} ${JSON.stringify(args)} failed: ${text}`);
@@ -374,9 +376,9 @@ export const SOURCES = ['pcap', 'pcap-live', 'har', 'charles', 'charles-live', '
 /** docs/mcp.md's tool table: read-only or not, required arguments, documented defaults. */
 export const TOOLS = {
   list_sessions: { readOnly: true, defaults: { limit: 20 } },
-  peek_exchanges: { readOnly: true, filters: true, defaults: { cursor: 0, limit: 20 } },
-  read_exchanges: { readOnly: false, filters: true, required: ['consumer'], defaults: { limit: 20 } },
-  filter_exchanges: { readOnly: true, filters: true, defaults: { cursor: 0, newest_first: false, limit: 20 } },
+  peek_exchanges: { readOnly: true, filters: true, page: true, defaults: { cursor: 0, limit: 20, structured: false } },
+  read_exchanges: { readOnly: false, filters: true, page: true, required: ['consumer'], defaults: { limit: 20, structured: false } },
+  filter_exchanges: { readOnly: true, filters: true, page: true, defaults: { cursor: 0, newest_first: false, limit: 20, structured: false } },
   get_exchange: { readOnly: true, required: ['id'], defaults: { offset: 0, max_body_bytes: 4096, redact: true } },
   traffic_stats: { readOnly: true, filters: true, defaults: { group_by: 'host', limit: 20 } },
   run_sql: { readOnly: true, required: ['sql'], defaults: { max_rows: 100 } },
@@ -387,7 +389,7 @@ export const TOOLS = {
   start_capture: { readOnly: false, required: ['source'], defaults: { proxy: 'http://127.0.0.1:8888' } },
   stop_capture: { readOnly: false, required: ['session_id'] },
   diff_exchanges: { readOnly: true, required: ['a', 'b'], defaults: { all_headers: false, redact: true } },
-  wait_for_exchange: { readOnly: true, filters: true, defaults: { timeout_s: 30, limit: 20 } },
+  wait_for_exchange: { readOnly: true, filters: true, page: true, defaults: { timeout_s: 30, limit: 20, structured: false } },
   diff_sessions: { readOnly: true, required: ['a', 'b'], defaults: { max_endpoints: 50 } },
 };
 

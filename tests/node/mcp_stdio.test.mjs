@@ -97,7 +97,8 @@ describe('stdio transport', () => {
       { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'peek_exchanges', arguments: { limit: 50 } } },
     ]);
     const page = messages.find((m) => m.id === 2);
-    assert.equal(page.result.structuredContent.rows.length, 50);
+    assert.equal(page.result.structuredContent.rows, undefined, 'the rows are sent twice by default');
+    assert.equal(page.result.content[0].text.split('\n').filter((l) => /^\d+ \d\d:/.test(l)).length, 50);
     const bytes = Buffer.byteLength(JSON.stringify(page)) + 1;  // the server writes compact JSON and a newline
     assert.ok(bytes < PAGE_BUDGET_BYTES, `the page is ${bytes} bytes on the wire`);
   });

@@ -41,7 +41,7 @@ describe('wait_for_exchange over stdio', () => {
 
   it('returns the exchange stored while it waits, with progress on the way', async () => {
     const progress = [];
-    const waiting = mcp.call('wait_for_exchange', { host: 'late.example.test', cursor: 0, timeout_s: 60 },
+    const waiting = mcp.call('wait_for_exchange', { host: 'late.example.test', cursor: 0, timeout_s: 60, structured: true },
       { onprogress: (p) => progress.push(p), timeout: 70_000 });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     // Not matching, then matching: only the second ends the wait.

@@ -1,10 +1,11 @@
 // Prints the JSON-RPC response bytes of a peek_exchanges page of 50 over
-// stdio, for HAR entries shaped like the tests' (short) and like real API
+// stdio (rows in the text only, the default), for HAR entries shaped like the tests' (short) and like real API
 // traffic (longer hosts, paths and query strings).
 // Run: TRAFFICDB_BINARY=build/trafficdb node tests/node/measure_page_bytes.mjs
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { BINARY, importFile, makeTempDir, writeHar } from './mcp_helpers.mjs';
+import { longUrlSpec } from './mcp_afford_suite.mjs';
 
 async function pageBytes(db) {
   const child = spawn(BINARY, ['--db', db, 'mcp'], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -22,12 +23,7 @@ async function pageBytes(db) {
 const dir = makeTempDir('measure');
 const shapes = {
   tests: () => ({}),
-  'real-api': (i) => ({
-    host: ['api.checkout.shop-example.com', 'cdn.assets.shop-example.com', 'auth.accounts.example-id.com'][i % 3],
-    path: `/v2/customers/${100000 + i}/orders/${5000 + i}/line-items?expand=product&page=${i % 7}`,
-    responseType: 'application/json; charset=utf-8',
-    responseBody: JSON.stringify({ id: i, items: Array.from({ length: 20 }, (_, k) => k) }),
-  }),
+  'real-api': longUrlSpec,
 };
 for (const [name, specOf] of Object.entries(shapes)) {
   const db = path.join(dir, `${name}.db`);
