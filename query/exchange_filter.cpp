@@ -74,7 +74,7 @@ bool ExchangeFilter::empty() const {
          !until;
 }
 
-Result<SqlCondition> filter_condition(const ExchangeFilter& f) {
+Result<SqlCondition> filter_condition(const ExchangeFilter& f, const ConditionPlan& plan) {
   Builder b;
   b.any_of(f.session_ids, [&](std::int64_t id) { return "e.session_id = " + b.param(id); });
   if (!f.sources.empty()) {
@@ -130,7 +130,8 @@ Result<SqlCondition> filter_condition(const ExchangeFilter& f) {
     b.add(sql);
   }
   if (!f.body_contains.empty())
-    b.add(body_search_condition(f.body_contains, [&](SqlParam p) { return b.param(std::move(p)); }));
+    b.add(body_search_condition(f.body_contains, [&](SqlParam p) { return b.param(std::move(p)); },
+                                plan.body_search_by_row));
   if (f.has_error) b.add(*f.has_error ? "e.error IS NOT NULL" : "e.error IS NULL");
   if (f.min_duration_ms) b.add("e.duration_ms >= " + b.param(*f.min_duration_ms));
   if (f.min_body_bytes) b.add("e.resp_body_size >= " + b.param(*f.min_body_bytes));

@@ -72,9 +72,18 @@ struct SqlCondition {
   std::vector<SqlParam> params;
 };
 
+// How the condition lets SQLite find the rows, where the filter alone cannot
+// say (it depends on the data; query/text_search.h decides).
+struct ConditionPlan {
+  // Walk the exchanges in id order and check each against the matching
+  // bodies (a word in many bodies: a page stops after a few rows), instead
+  // of looking exchanges up from each matching body (a rare word).
+  bool body_search_by_row = false;
+};
+
 // The WHERE condition for `filter`. Fails only for values no query can use
 // (an RE2 pattern RE2 refuses, an empty status range).
-Result<SqlCondition> filter_condition(const ExchangeFilter& filter);
+Result<SqlCondition> filter_condition(const ExchangeFilter& filter, const ConditionPlan& plan = {});
 
 // --- Parsing the textual forms the CLI and MCP accept -----------------------
 

@@ -60,6 +60,21 @@ bool url_index_complete(SQLite::Database& db) {
              .getInt() != 0;
 }
 
+namespace {
+
+// Pages and capped counts stop after a few matches when SQLite walks the rows
+// in order: worth it for a body search whose word is in many bodies.
+Result<ConditionPlan> condition_plan(SQLite::Database& db, const ExchangeFilter& filter) {
+  ConditionPlan plan;
+  if (filter.body_contains.empty()) return plan;
+  auto by_row = body_search_by_row(db, filter.body_contains);
+  if (!by_row.is_ok()) return by_row.status();
+  plan.body_search_by_row = *by_row;
+  return plan;
+}
+
+}  // namespace
+
 Result<ExchangePage> find_exchanges(SQLite::Database& db, const PageRequest& request) {
   // A URL substring search with a complete index reads urls_fts first, in
   // id order, so a common term costs one page rather than all its matches.
@@ -73,7 +88,9 @@ Result<ExchangePage> find_exchanges(SQLite::Database& db, const PageRequest& req
   } catch (const SQLite::Exception& e) {
     return Status::error(std::string("query failed: ") + e.what());
   }
-  auto condition = filter_condition(filter);
+  auto plan = condition_plan(db, filter);
+  if (!plan.is_ok()) return plan.status();
+  auto condition = filter_condition(filter, *plan);
   if (!condition.is_ok()) return condition.status();
   const bool descending = request.newest_first || (request.before_id && !request.after_id);
   std::vector<SqlParam> params = condition->params;
@@ -124,7 +141,9 @@ Result<ExchangePage> find_exchanges(SQLite::Database& db, const PageRequest& req
 
 Result<std::int64_t> count_exchanges(SQLite::Database& db, const ExchangeFilter& filter, std::int64_t cap,
                                      bool* capped) {
-  auto condition = filter_condition(filter);
+  auto plan = condition_plan(db, filter);
+  if (!plan.is_ok()) return plan.status();
+  auto condition = filter_condition(filter, *plan);
   if (!condition.is_ok()) return condition.status();
   std::vector<SqlParam> params = condition->params;
   params.emplace_back(cap + 1);

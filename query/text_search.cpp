@@ -1,5 +1,7 @@
 #include "query/text_search.h"
 
+#include <SQLiteCpp/Statement.h>
+
 #include "store/search_index.h"
 
 namespace trafficdb {
@@ -30,7 +32,7 @@ std::string url_search_condition(const std::string& text, const BindParam& bind)
          "AND instr(lower(url), lower(" + needle + ")) > 0)";
 }
 
-std::string body_search_condition(const std::string& text, const BindParam& bind) {
+std::string body_search_condition(const std::string& text, const BindParam& bind, bool by_row) {
   const std::string needle = bind(text);
   const std::string scan_bodies = "SELECT id FROM bodies WHERE is_text AND instr(lower(CAST(data AS TEXT)), lower(" +
                                   needle + ")) > 0";
@@ -45,7 +47,22 @@ std::string body_search_condition(const std::string& text, const BindParam& bind
   } else {
     matching = scan_bodies;
   }
-  return "e.req_body_id IN (" + matching + ") OR e.resp_body_id IN (" + matching + ")";
+  // A unary + keeps SQLite from using the body-id indexes for the IN.
+  const char* plus = by_row ? "+" : "";
+  return std::string(plus) + "e.req_body_id IN (" + matching + ") OR " + plus + "e.resp_body_id IN (" + matching + ")";
+}
+
+Result<bool> body_search_by_row(SQLite::Database& db, const std::string& text) {
+  if (!trigram_indexable(text)) return false;
+  try {
+    SQLite::Statement st(db, "SELECT count(*) FROM (SELECT 1 FROM bodies_fts WHERE bodies_fts MATCH ? LIMIT ?)");
+    st.bind(1, fts5_phrase(text));
+    st.bind(2, kBodySearchByRowMatches);
+    st.executeStep();
+    return st.getColumn(0).getInt() >= kBodySearchByRowMatches;
+  } catch (const SQLite::Exception& e) {
+    return Status::error(std::string("body search failed: ") + e.what());
+  }
 }
 
 Result<SearchIndexLag> text_search_lag(SQLite::Database& db) { return search_index_lag(db); }

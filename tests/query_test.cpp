@@ -11,6 +11,7 @@
 #include "query/query_database.h"
 #include "query/redaction.h"
 #include "query/sql_functions.h"
+#include "query/text_search.h"
 #include "query/traffic_stats.h"
 #include "store/search_index.h"
 #include "store/writer.h"
@@ -614,4 +615,62 @@ TEST_CASE("Filters match a non-ASCII path prefix, and body search finds text pas
   f = {};
   f.body_contains = "needlexyz";
   CHECK(ids(**db, f) == Ids{1});
+}
+
+TEST_CASE("A word in many bodies is searched by walking the rows; both plans find the same exchanges", "[query]") {
+  test::TempDir dir;
+  auto writer = Writer::open(dir.file("t.db"));
+  REQUIRE(writer.is_ok());
+  const auto session = *(*writer)->create_session({"s", session_source::har, "", session_status::imported, ""});
+  // Every other exchange's response holds "common"; every 7th request (a POST) holds it too.
+  const int count = 2 * kBodySearchByRowMatches + 200;
+  for (int i = 0; i < count; ++i) {
+    Exchange e = test::make_exchange(i, "{\"n\":" + std::to_string(i) + (i % 2 ? ",\"w\":\"Common\"}" : "}"));
+    if (i % 7 == 0) e.request.body.data = "{\"q\":\"common " + std::to_string(i) + "\"}";
+    REQUIRE((*writer)->consume(session, std::move(e)).is_ok());
+  }
+  REQUIRE((*writer)->close().is_ok());
+  {
+    auto rw = open_database(dir.file("t.db"), OpenMode::read_write);
+    bool remaining = true;
+    while (remaining) REQUIRE(index_search_batch(**rw, 1000, remaining).is_ok());
+  }
+  auto db = open_query_database(dir.file("t.db"), OpenMode::read_only);
+  REQUIRE(db.is_ok());
+  CHECK(*body_search_by_row(**db, "common"));
+  CHECK_FALSE(*body_search_by_row(**db, "\"n\":12,"));
+  CHECK_FALSE(*body_search_by_row(**db, "co"));  // too short for the index: scanned either way
+
+  ExchangeFilter f;
+  f.body_contains = "COMMON";
+  std::vector<std::int64_t> expected;
+  for (int i = 0; i < count; ++i)
+    if (i % 2 || i % 7 == 0) expected.push_back(i + 1);
+  for (const bool by_row : {false, true}) {
+    auto condition = filter_condition(f, ConditionPlan{by_row});
+    REQUIRE(condition.is_ok());
+    SQLite::Statement st(**db, "SELECT e.id FROM exchanges e WHERE " + condition->sql + " ORDER BY e.id");
+    for (std::size_t i = 0; i < condition->params.size(); ++i)
+      std::visit([&](const auto& v) { st.bind(static_cast<int>(i + 1), v); }, condition->params[i]);
+    std::vector<std::int64_t> found;
+    while (st.executeStep()) found.push_back(st.getColumn(0).getInt64());
+    CHECK(found == expected);
+  }
+  // Pages newest first and oldest first, and the capped count, under the chosen plan.
+  PageRequest r;
+  r.filter = f;
+  r.limit = 50;
+  auto first = find_exchanges(**db, r);
+  REQUIRE(first.is_ok());
+  CHECK(first->items.front().id == expected.front());
+  CHECK(first->items.back().id == expected[49]);
+  r.newest_first = true;
+  auto latest = find_exchanges(**db, r);
+  REQUIRE(latest.is_ok());
+  CHECK(latest->items.front().id == expected.back());
+  bool capped = false;
+  auto n = count_exchanges(**db, f, 100000, &capped);
+  REQUIRE(n.is_ok());
+  CHECK(*n == static_cast<std::int64_t>(expected.size()));
+  CHECK_FALSE(capped);
 }
