@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "common/comma_list.h"
 #include "query/filter_spec.h"
 
 namespace trafficdb::mcp {
@@ -110,13 +111,7 @@ Result<json> as_declared_type(const ParamSpec& p, const json& value) {
     case ParamSpec::Type::string_list: {
       json items = json::array();
       if (value.is_string()) {
-        const std::string list = value.get<std::string>();
-        std::size_t start = 0;
-        while (start <= list.size()) {
-          const std::size_t comma = std::min(list.find(',', start), list.size());
-          if (std::string item = trimmed(list.substr(start, comma - start)); !item.empty()) items.push_back(item);
-          start = comma + 1;
-        }
+        for (std::string& item : split_comma_list(value.get<std::string>())) items.push_back(std::move(item));
         return items;
       }
       if (!value.is_array()) return wrong(p, "must be a list of strings, not " + value.dump());
@@ -291,20 +286,12 @@ Result<ExchangeFilter> filter_from_arguments(const json& a) {
   if (a.contains("source")) spec.sources.push_back(text("source"));
   if (a.contains("host")) spec.hosts.push_back(text("host"));
   if (a.contains("method")) {
-    std::string list = text("method");
-    std::size_t start = 0;
-    while (start <= list.size()) {
-      const std::size_t comma = list.find(',', start);
-      std::string m = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      while (!m.empty() && m.front() == ' ') m.erase(0, 1);
-      while (!m.empty() && m.back() == ' ') m.pop_back();
-      if (!m.empty() && !known_method(m))
+    for (std::string& m : split_comma_list(text("method"))) {
+      if (!known_method(m))
         return Status::error("argument 'method': unknown method '" + m +
                              "' (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, CONNECT, QUERY, WebDAV's...; "
                              "run_sql reaches any other); for example {\"method\": \"GET,POST\"}");
-      if (!m.empty()) spec.methods.push_back(m);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
+      spec.methods.push_back(std::move(m));
     }
   }
   spec.status = text("status");

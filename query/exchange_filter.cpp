@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "common/ascii.h"
+#include "common/comma_list.h"
 #include "model/path_template.h"
 #include "query/text_search.h"
 
@@ -162,16 +163,13 @@ Result<HostPattern> parse_host_pattern(std::string_view text) {
 
 Result<std::vector<StatusRange>> parse_status_spec(std::string_view text) {
   std::vector<StatusRange> out;
-  std::string spec(text);
-  std::size_t start = 0;
+  const std::string spec(text);
   auto number = [](std::string_view s, int& v) {
     const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
     return r.ec == std::errc() && r.ptr == s.data() + s.size() && v >= 0 && v <= 999;
   };
-  while (start <= spec.size()) {
-    const std::size_t comma = std::min(spec.find(',', start), spec.size());
-    const std::string item = ascii_lower(trim(std::string_view(spec).substr(start, comma - start)));
-    start = comma + 1;
+  for (const std::string& typed : split_comma_list(spec, EmptyItems::keep)) {
+    const std::string item = ascii_lower(typed);
     if (item.empty()) return Status::invalid_input("empty status in '" + spec + "'");
     StatusRange r;
     if (item.size() == 3 && item[1] == 'x' && item[2] == 'x' && item[0] >= '1' && item[0] <= '5') {
@@ -187,7 +185,6 @@ Result<std::vector<StatusRange>> parse_status_spec(std::string_view text) {
     }
     if (r.low > r.high) return Status::invalid_input("status range '" + item + "' is empty");
     out.push_back(r);
-    if (comma == spec.size()) break;
   }
   return out;
 }

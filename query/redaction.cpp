@@ -1,5 +1,6 @@
 #include "query/redaction.h"
 #include "common/ascii.h"
+#include "common/comma_list.h"
 
 #include <algorithm>
 #include <cctype>
@@ -66,16 +67,7 @@ RedactionRules built_in_rules() {
 std::vector<std::string> names_in(const char* list) {
   std::vector<std::string> names;
   if (!list) return names;
-  const std::string_view text(list);
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t comma = std::min(text.find(',', start), text.size());
-    std::string_view name = text.substr(start, comma - start);
-    while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
-    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
-    if (!name.empty()) names.push_back(ascii_lower(name));
-    start = comma + 1;
-  }
+  for (const std::string& name : split_comma_list(list)) names.push_back(ascii_lower(name));
   return names;
 }
 

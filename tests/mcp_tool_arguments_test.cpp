@@ -64,7 +64,7 @@ TEST_CASE("Arguments are checked: types, bounds, enums, unknown names, required 
   REQUIRE_FALSE(unknown.is_ok());
   CHECK(unknown.status().message().find("unknown argument 'hots'") != std::string::npos);
   CHECK(unknown.status().message().find("did you mean 'host'?") != std::string::npos);
-  CHECK(unknown.status().message().find("this tool takes: cursor, limit, session_id, source, host, method, status") !=
+  CHECK(unknown.status().message().find("this tool takes: cursor, limit, structured, session_id, source, host, method, status") !=
         std::string::npos);
   auto far_off = check_arguments({{"colour", "red"}}, tool(tools, "get_exchange").params);
   REQUIRE_FALSE(far_off.is_ok());
