@@ -36,6 +36,7 @@ Result<std::unique_ptr<SQLite::Database>> open_read_write_once(const std::string
     harden(*db);
     // Refuse another program's database before changing anything in it.
     if (Status s = check_database_owner(*db); !s.is_ok()) return s.prefixed(path + ": ");
+    if (Status s = refuse_newer_schema(*db); !s.is_ok()) return s.prefixed(path + ": ");
     // page_size only takes effect on a new, empty file, before WAL is on.
     db->exec("PRAGMA page_size = " + std::to_string(kPageSize));
     const std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();

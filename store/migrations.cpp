@@ -36,6 +36,16 @@ Status check_database_owner(SQLite::Database& db) {
   return Status::ok();
 }
 
+Status refuse_newer_schema(SQLite::Database& db) {
+  try {
+    const int found = pragma_int(db, "user_version");
+    const int latest = latest_schema_version();
+    return found > latest ? Status::corrupt(newer_message(found, latest)) : Status::ok();
+  } catch (const SQLite::Exception& e) {
+    return Status::io_error(std::string("cannot read the database: ") + e.what());
+  }
+}
+
 int latest_schema_version() { return embedded_migrations().empty() ? 0 : embedded_migrations().back().version; }
 
 Status check_schema(SQLite::Database& db, bool* older) {

@@ -37,6 +37,12 @@ Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations = 
 // program's database. Reads only.
 Status check_database_owner(SQLite::Database& db);
 
+// Refuses (Status::corrupt, "written by a newer trafficdb; upgrade
+// trafficdb") a file whose schema version is newer than this binary's
+// latest; ok for any other. Reads only: call it before changing anything
+// in a file (even its journal mode).
+Status refuse_newer_schema(SQLite::Database& db);
+
 // For read-only connections: ok when `db` is a trafficdb database at exactly
 // the latest version; otherwise says what is wrong (other program, older,
 // newer). `older` is set when only an upgrade is needed.
