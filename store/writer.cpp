@@ -229,8 +229,13 @@ Status Writer::write_batch(const std::vector<Item>& items) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         continue;
       }
-      return is_busy(e) ? Status::busy(std::string("the database stayed locked for 60 s: ") + e.what())
-                        : Status::io_error(e.what());
+      if (is_busy(e)) return Status::busy(std::string("the database stayed locked for 60 s: ") + e.what());
+      // The batch was rolled back; what earlier batches committed stays.
+      if ((e.getErrorCode() & 0xff) == SQLITE_FULL)
+        return Status::io_error(std::string(e.what()) +
+                                " (no space left where the database is: free some, then record again; what was stored before "
+                                "is intact)");
+      return Status::io_error(e.what());
     } catch (const std::exception& e) {
       return Status::error(e.what());
     }
