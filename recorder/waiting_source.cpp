@@ -195,6 +195,7 @@ std::string WaitingSource::summary() const {
   std::string out = current_ ? current_->summary()
                     : earlier_summary_.empty() ? "the source was never reached"
                                                : earlier_summary_;
+  if (!earlier_.empty()) out = "its last run: " + out;  // the integrity counts sum all runs
   if (waits_ > 0) {
     auto waited = waited_;
     if (waiting_since_) {
