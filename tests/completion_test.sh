@@ -3,7 +3,7 @@
 # binary: for every command and subcommand `trafficdb ... --help` lists, the
 # completion offers exactly those subcommands, and every option the help
 # lists; each command has its man page (when MAN_DIR is given and help2man
-# made them). Also checks the zsh completion's syntax when zsh is there.
+# made them). The zsh completion too, when zsh is there.
 #   tests/completion_test.sh TRAFFICDB SOURCE_DIR [MAN_DIR]
 set -uo pipefail
 binary=$1 source_dir=$2 man_dir=${3:-}
@@ -59,10 +59,28 @@ offered=$(complete_words --db "$tmp/he")
 [ "$offered" = "$tmp/here.db" ] || fail "'trafficdb --db $tmp/he<TAB>' offers [$offered], not the file"
 rm -rf "$tmp"
 
-if command -v zsh >/dev/null; then
-  zsh -n "$source_dir/packaging/completions/_trafficdb" || fail "the zsh completion does not parse"
+# The zsh completion, when zsh is here ($ZSH, else zsh on PATH): run with
+# zsh's completion builtins replaced by ones that print what they are
+# given (no terminal here), it offers the top-level commands and a
+# subcommand's options.
+zsh=${ZSH:-$(command -v zsh)}
+if [ -n "$zsh" ]; then
+  zsh_offers() {
+    "$zsh" -f -c '
+      compadd() { shift; print -r -- "$*"; }
+      _describe() { print -r -- "${(@)${(P)4}%%:*}"; }
+      _files() { print -r -- "(files)"; }
+      words=("$@"); CURRENT=${#words}; PREFIX=${words[-1]}
+      source "$0"' "$source_dir/packaging/completions/_trafficdb" "$binary" "$@"
+  }
+  expected=$(help_subcommands | tr '\n' ' ' | sed 's/ $//')
+  offered=$(zsh_offers "" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')
+  [ "$offered" = "$expected" ] || fail "zsh: 'trafficdb <TAB>' offers [$offered], --help lists [$expected]"
+  offered=$(zsh_offers --db x.db record pcap --)
+  [[ " $offered " == *" --filter "* && " $offered " == *" --wait "* ]] ||
+    fail "zsh: 'trafficdb --db x.db record pcap --<TAB>' offers [$offered]"
 else
-  echo "zsh is not installed: the zsh completion's syntax is not checked"
+  echo "zsh is not installed: the zsh completion is not checked"
 fi
 
 echo "$checked commands checked"
