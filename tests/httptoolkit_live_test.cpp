@@ -420,7 +420,7 @@ TEST_CASE("record httptoolkit: the admin server killed and started again mid-rec
   CHECK(rows(db, "SELECT status FROM sessions")[0].at("status") == "stopped");
 }
 
-TEST_CASE("record httptoolkit --wait: started before the admin server, it waits, then records; restarts are survived",
+TEST_CASE("record httptoolkit --wait: started before the admin server, it waits, then records, and survives a restart",
           "[httptoolkit-live]") {
   if (skip_without_peers()) return;
   test::MockttpPeers peers(/*strict_origin=*/false, /*admin_running=*/false);
