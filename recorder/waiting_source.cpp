@@ -16,7 +16,9 @@ std::string seconds_text(std::chrono::steady_clock::duration d) {
 }  // namespace
 
 WaitingSource::WaitingSource(std::unique_ptr<LiveSource> first, Factory factory, WaitingSourceOptions options)
-    : factory_(std::move(factory)), options_(std::move(options)), next_(std::move(first)) {}
+    : factory_(std::move(factory)), options_(std::move(options)), next_(std::move(first)) {
+  for (const SourceCount& c : next_->counts()) first_keys_.emplace_back(c.name, c.detail);
+}
 
 WaitingSource::~WaitingSource() { (void)stop(); }
 
@@ -174,6 +176,9 @@ std::vector<SourceCount> WaitingSource::counts() const {
     }
   }
   for (const auto& [key, value] : totals) {
+    if (std::find(order.begin(), order.end(), key) == order.end()) order.push_back(key);
+  }
+  for (const auto& key : first_keys_) {  // zeros while no source has run: a zero is an answer
     if (std::find(order.begin(), order.end(), key) == order.end()) order.push_back(key);
   }
   std::vector<SourceCount> out;

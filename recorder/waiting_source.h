@@ -88,6 +88,8 @@ class WaitingSource final : public LiveSource {
   std::thread thread_;
   std::mutex stop_mu_;  // one stop() at a time
 
+  // The counts the source reports (name, detail), from the first one built.
+  std::vector<std::pair<std::string, std::string>> first_keys_;
   // Totals of the runs before the current one (name and detail → value).
   std::map<std::pair<std::string, std::string>, std::uint64_t> earlier_;
   std::uint64_t earlier_stored_ = 0;
