@@ -1,5 +1,10 @@
 #include "cli/command_support.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -30,8 +35,29 @@ std::unique_ptr<SQLite::Database> open_or_report(const std::string& path, OpenMo
   return nullptr;
 }
 
+namespace {
+
+// True when stderr is the systemd journal's stream (systemd names it in
+// JOURNAL_STREAM as "device:inode"): the journal stamps each line itself.
+bool stderr_is_journal() {
+  static const bool is_journal = [] {
+    const char* stream = std::getenv("JOURNAL_STREAM");
+    unsigned long long device = 0, inode = 0;
+    struct stat st{};
+    return stream != nullptr && std::sscanf(stream, "%llu:%llu", &device, &inode) == 2 &&
+           fstat(STDERR_FILENO, &st) == 0 && st.st_dev == device && st.st_ino == inode;
+  }();
+  return is_journal;
+}
+
+}  // namespace
+
 void log_with_time(const std::string& who, const std::string& line) {
-  std::cerr << format_human_time(now_micros()) << ' ' << who << ": " << line << std::endl;
+  if (stderr_is_journal()) {
+    std::cerr << who << ": " << line << std::endl;
+  } else {
+    std::cerr << format_human_time(now_micros()) << ' ' << who << ": " << line << std::endl;
+  }
 }
 
 }  // namespace trafficdb

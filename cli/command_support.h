@@ -21,7 +21,9 @@ std::optional<ExchangeFilter> build_filter_or_report(const FilterOptions& option
 // mistyped --db should not quietly create an empty database.
 std::unique_ptr<SQLite::Database> open_or_report(const std::string& path, OpenMode mode, int& exit_status);
 
-// "<local time> <who>: <line>" on stderr: what long-running commands log.
+// "<local time> <who>: <line>" on stderr, one line per event: what
+// long-running commands log. Under systemd, when stderr is the journal,
+// "<who>: <line>" (the journal keeps the time).
 void log_with_time(const std::string& who, const std::string& line);
 
 }  // namespace trafficdb

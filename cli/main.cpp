@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
       "The database is --db PATH, else $TRAFFICDB, else ./traffic.db. It is a plain SQLite file:\n"
       "the sqlite3 shell can read it while trafficdb writes (schema in docs/schema.md).\n"
       "Run 'trafficdb COMMAND --help' for a command's options.");
-  app.set_version_flag("--version", "trafficdb 0.1.0");
+  app.set_version_flag("--version", "trafficdb " TRAFFICDB_VERSION);
   app.require_subcommand(1);
 
   CliContext context;

@@ -17,6 +17,7 @@ struct RecordArgs {
   std::string name;
   std::uint64_t max_exchanges = 0;
   std::uint64_t max_body_bytes = 32u << 20;
+  bool wait = false;
 };
 
 struct CharlesArgs : RecordArgs {
@@ -43,6 +44,9 @@ void add_record_options(CLI::App* cmd, RecordArgs& args, const std::string& defa
   cmd->add_option("--max-body", args.max_body_bytes, "Keep at most this many decoded bytes of each body")
       ->check(CLI::Range(std::uint64_t{1024}, std::uint64_t{512u << 20}))
       ->capture_default_str();
+  cmd->add_flag("--wait", args.wait,
+                "When the source is not there yet, or goes away, wait and retry (1 s, doubling up to 30 s) "
+                "instead of exiting; each wait is logged and counted in the session's integrity");
 }
 
 // Records `source` until Ctrl-C, SIGTERM, --duration, --max-exchanges, or
@@ -63,6 +67,7 @@ int record_until_stopped(const CliContext& context, const RecordArgs& args, Sour
   options.source.source = std::move(source);
   options.source.max_body_bytes = args.max_body_bytes;
   options.source.log = log_line;
+  options.source.wait_for_source = args.wait;
 
   StopSignals signals;  // before any thread starts
   auto recording = LiveRecording::start(std::move(options));
@@ -72,7 +77,7 @@ int record_until_stopped(const CliContext& context, const RecordArgs& args, Sour
   }
   LiveRecording& r = **recording;
   log_line(r.describe() + " into session " + std::to_string(r.session_id()) + " of " + context.db_path() +
-           (args.duration.empty() ? "; Ctrl-C stops" : ""));
+           (args.duration.empty() ? "; Ctrl-C or SIGTERM stops" : ""));
   signals.wait(std::nullopt, [&] { return r.due(); });
 
   const RecordingEnd end = r.stop();
@@ -108,7 +113,12 @@ void add_record_command(CLI::App& app, const CliContext& context, int& exit_stat
   CLI::App* record = app.add_subcommand("record", "Record live traffic into a new session until stopped");
   record->require_subcommand(1);
   record->footer("The session's status is 'recording' while it runs and 'stopped' after (Ctrl-C, SIGTERM or\n"
-                 "--duration). Rows appear in the database within a second of each exchange completing.\n");
+                 "--duration): on SIGTERM, as on Ctrl-C, every exchange queued is committed first. Rows appear\n"
+                 "in the database within a second of each exchange completing. Logs go to stderr, one line\n"
+                 "per event. With --wait, a source that is not there yet (Charles or HTTP Toolkit not started,\n"
+                 "no such interface) or goes away is waited for and retried with backoff instead of ending the\n"
+                 "recording; the session's integrity counts the waits (source_waits, source_wait_ms).\n"
+                 "To record as a systemd user service: trafficdb-record@.service (docs/service.md).\n");
 
   auto args = std::make_shared<CharlesArgs>();
   CLI::App* charles = record->add_subcommand("charles", "Record what Charles Proxy sees, through its Web Interface");

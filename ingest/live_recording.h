@@ -5,7 +5,10 @@
 // start() opens a Writer on the database, creates the session 'recording'
 // (which takes its lease, store/recording_lease.h), builds the source from
 // its config (recorder/live_source_factory.h) and starts it. When anything
-// fails on the way, nothing is left behind: no session row, no lease.
+// fails on the way, nothing is left behind: no session row, no lease. With
+// the config's wait_for_source, a source that cannot be reached is not a
+// failure: the session is 'recording' while the source is waited for
+// (recorder/waiting_source.h), and the waits are in its integrity.
 //
 // The recording then runs until its owner calls stop(). due() says when it
 // is time to: the duration has passed, max_exchanges are stored, or the

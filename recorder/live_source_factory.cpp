@@ -10,6 +10,7 @@
 #include "recorder/pcap/pcap_live_recorder.h"
 #include "recorder/tls/key_log_file.h"
 #include "recorder/url.h"
+#include "recorder/waiting_source.h"
 
 namespace trafficdb {
 namespace {
@@ -157,15 +158,28 @@ std::string source_options_json(const LiveSourceConfig& config) {
           }},
       config.source);
   out["max_body_bytes"] = config.max_body_bytes;
+  if (config.wait_for_source) out["wait"] = true;
   return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<std::unique_ptr<LiveSource>> make_live_source(const LiveSourceConfig& config, ExchangeSink& sink) {
-  return std::visit(
+  auto source = std::visit(
       overloaded{[&](const PcapSourceConfig& c) { return make_pcap(c, config, sink); },
                  [&](const CharlesSourceConfig& c) { return make_charles(c, config, sink); },
                  [&](const HttpToolkitSourceConfig& c) { return make_httptoolkit(c, config, sink); }},
       config.source);
+  if (!source.is_ok() || !config.wait_for_source) return source;
+  if (config.max_wait_backoff < std::chrono::seconds(1)) {
+    return Status::invalid_input("max_wait_backoff must be at least 1 s");
+  }
+  LiveSourceConfig each = config;
+  each.wait_for_source = false;
+  WaitingSourceOptions waiting;
+  waiting.max_backoff = config.max_wait_backoff;
+  waiting.describe_waiting = std::string(source_kind(config.source)) + " at " + source_address(config.source);
+  waiting.log = config.log;
+  return std::unique_ptr<LiveSource>(std::make_unique<WaitingSource>(
+      std::move(source).value(), [each, &sink] { return make_live_source(each, sink); }, std::move(waiting)));
 }
 
 }  // namespace trafficdb

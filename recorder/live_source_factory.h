@@ -63,6 +63,11 @@ struct LiveSourceConfig {
   std::uint64_t max_body_bytes = 32u << 20;  // decoded bytes kept per body
   // Where the source says what it is doing (a line, no newline). May be empty.
   std::function<void(const std::string&)> log;
+  // Wait for a source that cannot be reached, or fails, and retry with
+  // backoff (1 s doubling up to max_wait_backoff) instead of failing
+  // (recorder/waiting_source.h).
+  bool wait_for_source = false;
+  std::chrono::milliseconds max_wait_backoff{30000};
 };
 
 // "pcap", "charles" or "httptoolkit".
@@ -75,8 +80,8 @@ std::string source_address(const SourceSettings& source);
 // options column keeps.
 std::string source_options_json(const LiveSourceConfig& config);
 
-// Checks `config` and builds its source, not yet started. `sink` must
-// outlive the source.
+// Checks `config` and builds its source, not yet started; with
+// wait_for_source, a WaitingSource around it. `sink` must outlive the source.
 Result<std::unique_ptr<LiveSource>> make_live_source(const LiveSourceConfig& config, ExchangeSink& sink);
 
 }  // namespace trafficdb

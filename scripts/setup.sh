@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package trafficdb needs to build, test and benchmark.
+# Installs the Debian 12 packages trafficdb needs.
+#   scripts/setup.sh         what building and running trafficdb needs (the README's first command)
+#   scripts/setup.sh test    that, plus the test suite's peers: Catch2, curl, tcpdump, nginx, nghttp2,
+#                            gRPC, Apache's ab, and the Node.js peers (scripts/setup-node.sh)
 # Idempotent; run as root (or with sudo available). Safe with no standard input.
 set -euo pipefail
 
+case "${1:-run}" in
+  run) with_tests=0 ;;
+  test) with_tests=1 ;;
+  *) echo "usage: scripts/setup.sh [test]" >&2; exit 1 ;;
+esac
+
+# build-essential brings dpkg-dev, whose dpkg-shlibdeps `cpack -G DEB` uses
+# to compute the package's dependencies; help2man writes the man pages.
 packages=(
-  build-essential cmake pkg-config ccache
+  build-essential cmake pkg-config ccache help2man
   libsqlite3-dev libsqlitecpp-dev sqlite3
   nlohmann-json3-dev libcpp-httplib-dev libssl-dev
   libpcap-dev zlib1g-dev libdeflate-dev libbrotli-dev libzstd-dev
   libcli11-dev libre2-dev libboost-dev libnghttp2-dev
-  catch2
-  tcpdump curl openssl nginx-light nghttp2-client python3-grpcio apache2-bin
 )
+if ((with_tests)); then
+  packages+=(catch2 tcpdump curl openssl nginx-light nghttp2-client python3-grpcio apache2-bin)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -27,4 +39,4 @@ if ((${#missing[@]})); then
 fi
 
 # The Node.js peers some tests drive trafficdb against (MCP SDK client, Mockttp).
-"$(dirname "$0")/setup-node.sh"
+if ((with_tests)); then "$(dirname "$0")/setup-node.sh"; fi

@@ -420,6 +420,57 @@ TEST_CASE("record httptoolkit: the admin server killed and started again mid-rec
   CHECK(rows(db, "SELECT status FROM sessions")[0].at("status") == "stopped");
 }
 
+TEST_CASE("record httptoolkit --wait: started before the admin server, it waits, then records, and survives a restart",
+          "[httptoolkit-live]") {
+  if (skip_without_peers()) return;
+  test::MockttpPeers peers(/*strict_origin=*/false, /*admin_running=*/false);
+  test::TempDir dir;
+  const std::string db = dir.file("t.db");
+  const int port = test::free_port();
+  RecordingCli recorder(dir, db, {"--admin", peers.admin_url(), "--listen", std::to_string(port), "--wait"});
+  REQUIRE(recorder.process().wait_for_output("waiting for the source (--wait): ", 20s, true));
+  // The session is there, recording, while the source is awaited.
+  REQUIRE(recorder.process().wait_for_output("waiting for httptoolkit at " + peers.admin_url() + " into session 1",
+                                              20s, true));
+  CHECK(rows(db, "SELECT status FROM sessions")[0].at("status") == "recording");
+  std::this_thread::sleep_for(1500ms);  // at least one retry
+  CHECK(recorder.process().err().find("; trying again in 2.0 s") != std::string::npos);
+
+  peers.start_admin();
+  REQUIRE(recorder.wait_recording() == port);
+  REQUIRE(recorder.process().wait_for_output("the source is there after ", 5s, true));
+  const std::string via = "http://127.0.0.1:" + std::to_string(port);
+  const std::string http = "http://127.0.0.1:" + std::to_string(peers.upstream_http_port());
+  REQUIRE(curl({"-x", via, http + "/first"}).out == "got 0");
+  REQUIRE(wait_for_exchanges(db, 1));
+
+  peers.kill_admin();  // HTTP Toolkit restarted: the source's own reconnection brings it back
+  REQUIRE(recorder.process().wait_for_output("lost the subscription to Mockttp", 20s, true));
+  peers.start_admin();
+  REQUIRE(recorder.process().wait_for_output("subscribed again", 30s, true));
+  REQUIRE(curl({"-x", via, http + "/second"}).out == "got 0");
+  REQUIRE(wait_for_exchanges(db, 2));
+
+  CHECK(recorder.stop() == 0);  // SIGTERM
+  const std::string err = recorder.err();
+  INFO(err);
+  CHECK(err.find("stopped: 2 exchanges stored in session 1") != std::string::npos);
+  CHECK(err.find("waited for the source 1 time (") != std::string::npos);
+  const auto session = rows(db, "SELECT status, exchange_count, integrity FROM sessions")[0];
+  CHECK(session.at("status") == "stopped");
+  CHECK(session.at("exchange_count") == "2");
+  const json integrity = json::parse(session.at("integrity").value());
+  CHECK(integrity.at("source_waits") == 1);
+  CHECK(integrity.at("source_wait_ms").get<std::int64_t>() >= 1000);
+  CHECK(integrity.at("source_waits_by_reason").size() == 1);
+  CHECK(integrity.at("reconnects") == 1);
+  CHECK(json::parse(rows(db, "SELECT options FROM sessions")[0].at("options").value()).at("wait") == true);
+  const auto ex = rows(db, kExchangesWithBodies);
+  REQUIRE(ex.size() == 2);
+  CHECK(ex[0].at("path") == "/first");
+  CHECK(ex[1].at("path") == "/second");
+}
+
 TEST_CASE("record httptoolkit killed (SIGKILL): its session shows as interrupted, and the next writer marks it",
           "[httptoolkit-live]") {
   if (skip_without_peers()) return;

@@ -36,7 +36,7 @@ std::unique_ptr<RunningProcess> MockttpPeers::node(const std::string& script, co
   return p;
 }
 
-MockttpPeers::MockttpPeers(bool strict_origin) : strict_origin_(strict_origin) {
+MockttpPeers::MockttpPeers(bool strict_origin, bool admin_running) : strict_origin_(strict_origin) {
   const auto made = run_command({"node", node_dir() + "/mockttp_make_ca.mjs", dir_.path()});
   if (made.exit_code != 0) throw std::runtime_error("mockttp_make_ca.mjs failed: " + made.err);
   upstream_ = node("mockttp_upstream.mjs", {dir_.path()}, "upstream");
@@ -44,7 +44,7 @@ MockttpPeers::MockttpPeers(bool strict_origin) : strict_origin_(strict_origin) {
   std::string word;
   ready >> word >> http_port_ >> https_port_;
   admin_port_ = free_port();
-  start_admin();
+  if (admin_running) start_admin();
 }
 
 void MockttpPeers::start_admin() {

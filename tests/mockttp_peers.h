@@ -19,9 +19,11 @@ std::string mockttp_unavailable();
 class MockttpPeers {
  public:
   // `strict_origin`: the admin server accepts only HTTP Toolkit's Origin,
-  // as HTTP Toolkit's does. It sends keep-alives every second. Throws
-  // std::runtime_error, with the peer's output, when a peer does not start.
-  explicit MockttpPeers(bool strict_origin = false);
+  // as HTTP Toolkit's does. It sends keep-alives every second.
+  // `admin_running` false: the admin server's port is chosen but it is not
+  // started until start_admin(). Throws std::runtime_error, with the peer's
+  // output, when a peer does not start.
+  explicit MockttpPeers(bool strict_origin = false, bool admin_running = true);
 
   const TempDir& dir() const { return dir_; }
   std::string ca_cert() const { return dir_.file("ca.pem"); }

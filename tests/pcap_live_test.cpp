@@ -1,7 +1,8 @@
 // PcapLiveRecorder on the loopback interface, with real HTTP traffic from a
 // local server: exchanges reach the sink within a second of completing, a
 // LiveRecording's limit on exchanges makes it due, and start() explains what
-// it cannot do.
+// it cannot do. `record pcap --wait` on a (veth) interface that appears
+// later, disappears and comes back.
 #include <unistd.h>
 
 #include <chrono>
@@ -10,10 +11,12 @@
 #include <catch2/catch.hpp>
 #include <httplib.h>
 #include <SQLiteCpp/Database.h>
+#include <nlohmann/json.hpp>
 
 #include "ingest/live_recording.h"
 #include "recorder/pcap/pcap_live_recorder.h"
 #include "tests/http_test_server.h"
+#include "tests/running_process.h"
 #include "tests/test_support.h"
 
 using namespace trafficdb;
@@ -33,7 +36,71 @@ std::size_t wait_for(test::CollectingSink& sink, std::size_t count, std::chrono:
   return sink.snapshot().size();
 }
 
+bool ip(std::vector<std::string> args) {
+  args.insert(args.begin(), "ip");
+  return test::run_command(args).exit_code == 0;
+}
+
+// A veth pair whose first end is `name`, up; deleted by the destructor.
+struct VethInterface {
+  const std::string name;
+  explicit VethInterface(std::string n) : name(std::move(n)) {
+    if (!ip({"link", "add", name, "type", "veth", "peer", "name", name + "p"}) || !ip({"link", "set", name, "up"}))
+      throw std::runtime_error("cannot make the veth interface " + name);
+  }
+  ~VethInterface() { (void)ip({"link", "del", name}); }
+};
+
+std::size_t occurrences(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
 }  // namespace
+
+TEST_CASE("record pcap --wait: an interface that appears later, disappears and comes back is waited for",
+          "[pcap][live]") {
+  require_capture_rights();
+  const std::string name = "tdbw" + std::to_string(::getpid() % 100000);
+  try {
+    VethInterface probe(name);
+  } catch (const std::exception& e) {
+    test::skip_test(std::string(e.what()) + " (no veth here)");
+    return;
+  }
+  test::TempDir dir;
+  const std::string db = dir.file("t.db");
+  test::RunningProcess recorder({TRAFFICDB_BINARY, "--db", db, "record", "pcap", "--interface", name, "--wait"}, {},
+                                dir.file("record.out"), dir.file("record.err"));
+  REQUIRE(recorder.wait_for_output("waiting for the source (--wait): no interface named '" + name + "'", 20s, true));
+  CHECK(recorder.running());
+  {
+    VethInterface interface(name);
+    REQUIRE(recorder.wait_for_output("the source is there after ", 30s, true));
+  }  // deleted: the capture fails, and is waited for again
+  REQUIRE(recorder.wait_for_output("the source failed: capture on '" + name + "' failed", 20s, true));
+  VethInterface again(name);
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (occurrences(recorder.err(), "the source is there after ") < 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(100ms);
+  INFO(recorder.err());
+  REQUIRE(occurrences(recorder.err(), "the source is there after ") == 2);
+  CHECK(recorder.stop(SIGTERM) == 0);
+  CHECK(recorder.err().find("waited for the source 2 times (") != std::string::npos);
+
+  SQLite::Database store(db);
+  SQLite::Statement q(store, "SELECT status, integrity FROM sessions");
+  REQUIRE(q.executeStep());
+  CHECK(q.getColumn(0).getString() == "stopped");
+  const auto integrity = nlohmann::json::parse(q.getColumn(1).getString());
+  CHECK(integrity.at("source_waits") == 2);
+  CHECK(integrity.at("source_wait_ms").get<std::int64_t>() > 0);
+  const auto& reasons = integrity.at("source_waits_by_reason");
+  REQUIRE(reasons.size() == 2);
+  CHECK(reasons.contains("no interface named '" + name +
+                         "' (list them with 'ip link' or 'tcpdump -D'; 'any' captures on all)"));
+}
 
 TEST_CASE("pcap live: exchanges on lo are stored within a second of completing", "[pcap][live]") {
   require_capture_rights();
