@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include <optional>
 #include <string>
 
 namespace trafficdb {
@@ -14,6 +15,37 @@ int pragma_int(SQLite::Database& db, const char* pragma) {
 std::string newer_message(int found, int latest) {
   return "the database's schema version " + std::to_string(found) + " is newer than this trafficdb knows (" +
          std::to_string(latest) + "): it was written by a newer trafficdb; upgrade trafficdb to use it";
+}
+
+// Foreign keys off while migrations run, as SQLite asks for changing a
+// table by rebuilding it (a DROP TABLE would otherwise delete, by cascade,
+// the rows that refer to it); restored as it was afterwards. The pragma
+// has no effect inside a transaction, so this wraps them all.
+class ForeignKeysOff {
+ public:
+  explicit ForeignKeysOff(SQLite::Database& db) : db_(db), was_on_(pragma_int(db, "foreign_keys") != 0) {
+    if (was_on_) db_.exec("PRAGMA foreign_keys = OFF");
+  }
+  ~ForeignKeysOff() {
+    try {
+      if (was_on_) db_.exec("PRAGMA foreign_keys = ON");
+    } catch (const SQLite::Exception&) {
+    }
+  }
+  ForeignKeysOff(const ForeignKeysOff&) = delete;
+  ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+
+ private:
+  SQLite::Database& db_;
+  bool was_on_;
+};
+
+// Fails when a migration left a row referring to one that is not there.
+void check_foreign_keys(SQLite::Database& db, const char* migration) {
+  SQLite::Statement st(db, "PRAGMA foreign_key_check");
+  if (st.executeStep())
+    throw SQLite::Exception(std::string("it left a row of ") + st.getColumn(0).getString() +
+                            " referring to a missing row of " + st.getColumn(2).getString() + " (" + migration + ")");
 }
 
 }  // namespace
@@ -66,6 +98,12 @@ Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations) {
     return Status::io_error(std::string("cannot read the database: ") + e.what());
   }
 
+  std::optional<ForeignKeysOff> foreign_keys_off;
+  try {
+    foreign_keys_off.emplace(db);
+  } catch (const SQLite::Exception& e) {
+    return Status::io_error(std::string("cannot read the database: ") + e.what());
+  }
   for (const Migration& m : migrations) {
     try {
       db.exec("BEGIN IMMEDIATE");
@@ -88,6 +126,7 @@ Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations) {
         return s;
       }
       db.exec(m.sql);
+      check_foreign_keys(db, m.name);
       db.exec("PRAGMA user_version = " + std::to_string(m.version));
       db.exec("COMMIT");
     } catch (const SQLite::Exception& e) {

@@ -369,7 +369,7 @@ export const FILTERS = {
 };
 
 /** The session sources of docs/mcp.md's filter table. */
-export const SOURCES = ['pcap', 'pcap-live', 'har', 'charles', 'charles-live', 'httptoolkit'];
+export const SOURCES = ['pcap', 'pcap-live', 'har', 'charles', 'charles-live', 'httptoolkit', 'replay'];
 
 /** docs/mcp.md's tool table: read-only or not, required arguments, documented defaults. */
 export const TOOLS = {
