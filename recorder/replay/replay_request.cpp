@@ -96,7 +96,6 @@ Result<Request> replay_request(const Request& stored, const ReplayChanges& chang
     if (has_line_break(h.value))
       return Status::invalid_input("the value of header '" + h.name + "' has a line break");
   }
-  const bool stored_encoding_dropped = !body_changed && !stored.body.encoding.empty();
   const auto set_host = std::find_if(changes.set_headers.begin(), changes.set_headers.end(),
                                      [](const Header& h) { return iequals(h.name, "host"); });
   out.headers.push_back({"Host", set_host != changes.set_headers.end() ? set_host->value : host_header(*url)});
@@ -107,7 +106,7 @@ Result<Request> replay_request(const Request& stored, const ReplayChanges& chang
     if (std::any_of(changes.set_headers.begin(), changes.set_headers.end(),
                     [&](const Header& s) { return iequals(s.name, h.name); }))
       continue;
-    if (stored_encoding_dropped && iequals(h.name, "content-encoding")) continue;
+    if (iequals(h.name, "content-encoding")) continue;  // stored bodies are decoded; a given one is sent as given
     if (has_line_break(h.value)) continue;
     if (iequals(h.name, "cookie")) {
       cookies += (cookies.empty() ? "" : "; ") + h.value;

@@ -7,8 +7,9 @@
 // body. Then what belonged to the original connection goes: HTTP/2 pseudo
 // headers (":authority" ...), hop-by-hop headers (Connection, Keep-Alive,
 // Transfer-Encoding, TE, Trailer, Upgrade, Proxy-*), Content-Length (sent
-// for the body as it is now) and, when the body is the stored decoded one,
-// Content-Encoding (the stored bytes are decoded; they are sent as they are).
+// for the body as it is now) and the stored Content-Encoding (stored bodies
+// are decoded and sent as they are, like a body given; a Content-Encoding
+// the changes set is sent).
 // Host is taken from the URL unless a change sets it; HTTP/2's split Cookie
 // headers are joined into one.
 //
