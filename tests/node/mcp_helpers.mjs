@@ -389,6 +389,10 @@ export const TOOLS = {
   diff_exchanges: { readOnly: true, required: ['a', 'b'], defaults: { all_headers: false, redact: true } },
   wait_for_exchange: { readOnly: true, filters: true, defaults: { timeout_s: 30, limit: 20 } },
   diff_sessions: { readOnly: true, required: ['a', 'b'], defaults: { max_endpoints: 50 } },
+  replay_exchange: {
+    readOnly: false, destructive: true, required: ['id'],
+    defaults: { confirm: false, insecure: false, timeout_s: 30, max_body_bytes: 4096, redact: true },
+  },
 };
 
 function typesOf(schema) {
