@@ -145,3 +145,34 @@ TEST_CASE("A store of schema 3 gains capture integrity columns, its writer count
   CHECK(st.getColumn(2).getInt() == 1);
   CHECK(db.execAndGet("SELECT count(*) FROM exchanges").getInt() == 3);
 }
+
+TEST_CASE("Version 5 rebuilds sessions for the replay source, keeping every row and the exchanges that refer to them",
+          "[migrations]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  {
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("PRAGMA foreign_keys = ON");
+    const std::vector<Migration> up_to_4(embedded_migrations().begin(), embedded_migrations().begin() + 4);
+    REQUIRE(migrate(raw, up_to_4).is_ok());
+    REQUIRE(pragma(raw, "user_version") == 4);
+    CHECK_THROWS(raw.exec("INSERT INTO sessions(name, source, status, started_at) VALUES('r', 'replay', 'stopped', 1)"));
+    raw.exec("INSERT INTO sessions(id, name, source, status, started_at, exchange_count, integrity, no_response_count) "
+             "VALUES(7, 'old', 'har', 'imported', 5, 1, '{\"packets\":3}', 1)");
+    raw.exec("INSERT INTO exchanges(session_id, method, url, req_headers) VALUES(7, 'GET', 'http://a/', '[]')");
+    REQUIRE(migrate(raw).is_ok());
+    CHECK(pragma(raw, "foreign_keys") == 1);  // back as it was
+  }
+  auto db = open_database(path, OpenMode::read_write);
+  REQUIRE(db.is_ok());
+  CHECK(pragma(**db, "user_version") == 5);
+  CHECK((*db)->execAndGet("SELECT count(*) FROM exchanges WHERE session_id = 7").getInt() == 1);
+  CHECK((*db)->execAndGet("SELECT name || integrity || no_response_count || started_at FROM sessions WHERE id = 7")
+            .getString() == "old{\"packets\":3}15");
+  CHECK((*db)->execAndGet("SELECT name FROM sessions_view WHERE id = 7").getString() == "old");
+  (*db)->exec("INSERT INTO sessions(name, source, status, started_at) VALUES('r', 'replay', 'stopped', 1)");
+  CHECK_THROWS((*db)->exec("INSERT INTO sessions(name, source, status, started_at) VALUES('x', 'nope', 'stopped', 1)"));
+  // The exchanges' reference to sessions still holds: deleting the session deletes its exchanges.
+  (*db)->exec("DELETE FROM sessions WHERE id = 7");
+  CHECK((*db)->execAndGet("SELECT count(*) FROM exchanges").getInt() == 0);
+}
