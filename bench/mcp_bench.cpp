@@ -6,7 +6,9 @@
 // and headers only), diff_exchanges (random pairs), traffic_stats of one
 // session, wait_for_exchange (a match already there) and, every 20th round,
 // diff_sessions: from writing the request line to reading the response
-// line. Prints p50/p99/max and the median response size per tool, the
+// line. replay_exchange is timed on a store of its own (the big one is not
+// changed): 50 exchanges imported from a HAR that points at a local HTTP
+// server the bench runs, each call sending one again and storing it. Prints p50/p99/max and the median response size per tool, the
 // reproduce line and a JSON line ({"bench":"mcp",...}).
 // Use the 1M-exchange store query_bench builds:
 //   ./build/bench/query_bench --db /tmp/q.db --reuse   # once (builds it)
@@ -20,8 +22,11 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <tuple>
 #include <vector>
 
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #ifndef TRAFFICDB_BINARY
@@ -30,6 +35,7 @@
 
 #include "bench_args.h"
 #include "bench_report.h"
+#include "scratch_files.h"
 
 using json = nlohmann::json;
 using namespace bench;
@@ -85,14 +91,92 @@ class StdioPeer {
   FILE* out_ = nullptr;
 };
 
+json initialize_request() {
+  return json{{"jsonrpc", "2.0"},
+              {"id", 0},
+              {"method", "initialize"},
+              {"params",
+               {{"protocolVersion", "2025-11-25"},
+                {"capabilities", json::object()},
+                {"clientInfo", {{"name", "mcp_bench"}, {"version", "1"}}}}}};
+}
+
+// replay_exchange latency: a local HTTP server answering GET /items/N with
+// a small JSON body, a fresh store of 50 exchanges imported from a HAR that
+// points at it, and `calls` replays of them in turn. Milliseconds and reply
+// bytes per call.
+std::pair<std::vector<double>, std::vector<double>> replay_times(std::uint64_t calls) {
+  httplib::Server server;
+  server.Get(R"(/items/(\d+))", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content("{\"id\":" + std::string(req.matches[1]) + ",\"name\":\"item\",\"tags\":[\"a\",\"b\"]}",
+                    "application/json; charset=utf-8");
+  });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  if (port <= 0) throw std::runtime_error("cannot listen on 127.0.0.1 for the replay server");
+  std::thread serving([&] { server.listen_after_bind(); });
+  struct StopServer {
+    httplib::Server& server;
+    std::thread& thread;
+    ~StopServer() {
+      server.stop();
+      thread.join();
+    }
+  } stop_server{server, serving};
+
+  const std::string stem = scratch_stem("mcp-replay"), har = stem + ".har", db = stem + ".db";
+  RemoveOnExit cleanup;
+  cleanup.add(har);
+  cleanup.add_database(db);
+  json entries = json::array();
+  const std::string origin = "127.0.0.1:" + std::to_string(port);
+  for (int i = 1; i <= 50; ++i)
+    entries.push_back(
+        {{"startedDateTime", "2026-01-01T00:00:00Z"},
+         {"time", 1},
+         {"request",
+          {{"method", "GET"}, {"url", "http://" + origin + "/items/" + std::to_string(i)}, {"httpVersion", "HTTP/1.1"},
+           {"headers", {{{"name", "Host"}, {"value", origin}}, {{"name", "Accept"}, {"value", "application/json"}}}},
+           {"queryString", json::array()}, {"cookies", json::array()}, {"headersSize", -1}, {"bodySize", 0}}},
+         {"response",
+          {{"status", 200}, {"statusText", "OK"}, {"httpVersion", "HTTP/1.1"}, {"headers", json::array()},
+           {"cookies", json::array()}, {"content", {{"size", 0}, {"mimeType", "application/json"}}},
+           {"redirectURL", ""}, {"headersSize", -1}, {"bodySize", 0}}},
+         {"cache", json::object()},
+         {"timings", {{"send", 0}, {"wait", 1}, {"receive", 0}}}});
+  if (FILE* f = std::fopen(har.c_str(), "w")) {
+    const std::string text = json{{"log", {{"version", "1.2"}, {"creator", {{"name", "mcp_bench"}, {"version", "1"}}},
+                                           {"entries", entries}}}}.dump();
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+  }
+  const std::string import = std::string(TRAFFICDB_BINARY) + " --db '" + db + "' import '" + har + "' >/dev/null";
+  if (std::system(import.c_str()) != 0) throw std::runtime_error("importing the replay store failed: " + import);
+
+  StdioPeer peer({TRAFFICDB_BINARY, "--db", db, "mcp", "--no-index"});
+  peer.call(initialize_request());
+  std::vector<double> ms, bytes;
+  for (std::uint64_t i = 0; i < calls; ++i) {
+    const json req = {{"jsonrpc", "2.0"},
+                      {"id", static_cast<std::int64_t>(i + 1)},
+                      {"method", "tools/call"},
+                      {"params", {{"name", "replay_exchange"}, {"arguments", {{"id", 1 + i % 50}}}}}};
+    const auto start = Clock::now();
+    const std::string reply = peer.call(req);
+    ms.push_back(seconds_since(start) * 1000);
+    bytes.push_back(static_cast<double>(reply.size()));
+    if (reply.find("\"isError\":true") != std::string::npos || reply.find("\"error\":\"") != std::string::npos)
+      std::cerr << "replay_exchange failed: " << reply << "\n";
+  }
+  return {ms, bytes};
+}
+
 int run(const std::string& db, std::uint64_t calls, const Args& args) {
   StdioPeer peer({TRAFFICDB_BINARY, "--db", db, "mcp"});
   int id = 0;
   auto request = [&](const std::string& method, json params) {
     return json{{"jsonrpc", "2.0"}, {"id", ++id}, {"method", method}, {"params", std::move(params)}};
   };
-  peer.call(request("initialize", {{"protocolVersion", "2025-11-25"}, {"capabilities", json::object()},
-                                   {"clientInfo", {{"name", "mcp_bench"}, {"version", "1"}}}}));
+  peer.call(initialize_request());
   const json stats = json::parse(peer.call(request(
       "tools/call", {{"name", "run_sql"}, {"arguments", {{"sql", "SELECT min(id), max(id) FROM exchanges"}}}})));
   const auto range = stats["result"]["structuredContent"]["rows"][0];
@@ -143,6 +227,8 @@ int run(const std::string& db, std::uint64_t calls, const Args& args) {
       if (reply.find("\"isError\":true") != std::string::npos) std::cerr << s.label << " failed: " << reply << "\n";
     }
   }
+  ToolTimes& replay = series.emplace_back("replay_exchange", "replay_exchange", nullptr);
+  std::tie(replay.ms, replay.bytes) = replay_times(calls);
   const std::size_t peek_page_bytes = static_cast<std::size_t>(percentile(series[0].bytes, 0.5));
   Report report("mcp", args);
   report.json().integer("calls", calls).integer("low_id", low).integer("high_id", high);

@@ -5,7 +5,7 @@ namespace trafficdb {
 void FilterOptions::add_to(CLI::App& cmd) {
   CLI::Option_group* g = cmd.add_option_group("Filters", "All given filters must match (AND); lists match any value");
   g->add_option("--session", sessions, "Session id (repeatable)");
-  g->add_option("--source", sources, "Session source: pcap, pcap-live, har, charles, charles-live, httptoolkit");
+  g->add_option("--source", sources, "Session source: pcap, pcap-live, har, charles, charles-live, httptoolkit, replay");
   g->add_option("--host", hosts, "Host: exact, *.example.com (domain and subdomains) or *part* (substring)");
   g->add_option("--method", methods, "Method (repeatable): GET, POST, ...");
   g->add_option("--status", status, "Status: 404, 5xx, 400-499, or a comma list");

@@ -12,6 +12,7 @@
 #include "cli/mcp_command.h"
 #include "cli/query_command.h"
 #include "cli/read_command.h"
+#include "cli/replay_command.h"
 #include "cli/show_command.h"
 #include "cli/stats_command.h"
 #include "cli/record_command.h"
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   add_query_command(app, context, exit_status);
   add_show_command(app, context, exit_status);
   add_diff_command(app, context, exit_status);
+  add_replay_command(app, context, exit_status);
   add_stats_command(app, context, exit_status);
   add_read_command(app, context, exit_status);
   add_export_command(app, context, exit_status);

@@ -21,6 +21,7 @@ struct McpArgs {
   std::string token;
   std::vector<std::string> allow_dirs;
   std::vector<std::string> allow_origins;
+  std::vector<std::string> replay_allow_hosts;
   bool no_index = false;
 };
 
@@ -52,6 +53,7 @@ int run_mcp(const CliContext& context, const McpArgs& args) {
     }
     options.allowed_dirs.push_back(canonical.string());
   }
+  options.replay_allowed_hosts = args.replay_allow_hosts;
   const std::vector<mcp::Tool> tools = mcp::all_tools();
   // Search indexes catch up by themselves while the server runs.
   std::unique_ptr<BackgroundIndexer> indexer;
@@ -116,7 +118,8 @@ void add_mcp_command(CLI::App& app, const CliContext& context, int& exit_status)
       "Without --http it speaks MCP on stdin/stdout (what an agent's client spawns) and exits when stdin\n"
       "closes. With --http HOST:PORT it serves Streamable HTTP at http://HOST:PORT/mcp and prints that\n"
       "URL. Tools: list_sessions, peek/read/filter_exchanges, get_exchange, traffic_stats, run_sql,\n"
-      "import_capture, export_har, start/stop_capture, delete_session (see docs/mcp.md).\n\n"
+      "import_capture, export_har, save_body, start/stop_capture, delete_session, diff_exchanges,\n"
+      "diff_sessions, wait_for_exchange, replay_exchange (see docs/mcp.md).\n\n"
       "Example (Claude Desktop, Cursor...): {\"command\": \"trafficdb\", \"args\": [\"--db\", \"/path/traffic.db\", \"mcp\"]}");
   cmd->add_option("--http", args->http, "Serve Streamable HTTP on HOST:PORT instead of stdio (127.0.0.1:7411)");
   cmd->add_option("--token", args->token, "HTTP: require Authorization: Bearer TOKEN");
@@ -124,6 +127,9 @@ void add_mcp_command(CLI::App& app, const CliContext& context, int& exit_status)
   cmd->add_option("--allow-dir", args->allow_dirs,
                   "Where import_capture may read and export_har may write (repeatable; default: the current "
                   "directory)");
+  cmd->add_option("--replay-allow-host", args->replay_allow_hosts,
+                  "Hosts replay_exchange may send to besides an exchange's own origin: exact, *.example.com, or "
+                  "* for any (repeatable; default: none)");
   cmd->add_flag("--no-index", args->no_index,
                 "Do not bring the search indexes up to date in the background (they otherwise catch up with "
                 "imports and recordings by themselves, in small batches that never hold up a recorder)");

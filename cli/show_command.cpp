@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/exchange_output.h"
 #include "cli/exit_codes.h"
 #include "query/curl_command.h"
 #include "query/exchange_detail.h"
@@ -18,21 +19,6 @@ struct ShowArgs {
   bool pretty = false;
   std::size_t max_body = 16 * 1024;
 };
-
-void print_message(std::ostream& out, const nlohmann::json& message) {
-  for (const auto& h : message["headers"]) out << h[0].get<std::string>() << ": " << h[1].get<std::string>() << '\n';
-  const auto& body = message["body"];
-  const std::string kind = body["kind"];
-  if (kind == "text") {
-    out << '\n' << body["text"].get<std::string>() << '\n';
-  } else if (kind == "binary") {
-    out << "\n[binary body, " << body.value("size", 0) << " bytes; base64 with --json]\n";
-  } else if (kind == "not_captured") {
-    out << "\n[body not captured" << (body.contains("size") ? ", " + std::to_string(body["size"].get<std::int64_t>()) + " bytes" : "") << "]\n";
-  }
-  if (body.value("truncated", false)) out << "[cut at --max-body; the full body is in the database]\n";
-  if (body.value("stored_partially", false)) out << "[the store kept only part of this body]\n";
-}
 
 }  // namespace
 
@@ -77,23 +63,7 @@ void add_show_command(CLI::App& app, const CliContext& context, int& exit_status
       exit_status = exit_code::unusable;
       return;
     }
-    const nlohmann::json& j = **detail;
-    if (args->json) {
-      std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-    } else {
-      std::cout << "#" << j["id"] << " (session " << j["session_id"] << ")  " << j["timings"]["started_at"].dump()
-                << "  " << j["timings"]["duration_ms"].dump() << " ms\n";
-      if (j.contains("error")) std::cout << "error: " << j["error"].get<std::string>() << '\n';
-      std::cout << "\n" << j["method"].get<std::string>() << " " << j["url"].get<std::string>() << " "
-                << j["http_version"].get<std::string>() << '\n';
-      print_message(std::cout, j["request"]);
-      if (!j["response"].is_null()) {
-        std::cout << "\n" << j["response"]["status"] << " " << j["response"]["status_text"].get<std::string>() << '\n';
-        print_message(std::cout, j["response"]);
-      }
-      if (j.contains("websocket"))
-        std::cout << "\n[" << j["websocket"]["message_count"] << " WebSocket messages; see --json]\n";
-    }
+    print_exchange_detail(std::cout, **detail, args->json);
     exit_status = exit_code::ok;
   });
 }

@@ -166,7 +166,7 @@ std::vector<Tool> capture_tools() {
 
 std::vector<Tool> all_tools() {
   std::vector<Tool> tools = query_tools();
-  for (auto group : {file_tools(), capture_tools(), diff_tools(), wait_tools()})
+  for (auto group : {file_tools(), capture_tools(), diff_tools(), wait_tools(), replay_tools()})
     for (Tool& t : group) tools.push_back(std::move(t));
   // The tools whose text shows captured content say what its fence means.
   for (Tool& t : tools)

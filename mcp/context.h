@@ -16,6 +16,9 @@ namespace trafficdb::mcp {
 struct McpOptions {
   std::string db_path;
   std::vector<std::string> allowed_dirs;  // absolute, normalized
+  // Hosts replay_exchange may send to besides an exchange's own origin
+  // (recorder/replay/replay_policy.h patterns).
+  std::vector<std::string> replay_allowed_hosts;
 };
 
 class McpContext;
@@ -43,6 +46,7 @@ class McpContext {
 
   const std::string& db_path() const { return options_.db_path; }
   const std::vector<std::string>& allowed_dirs() const { return options_.allowed_dirs; }
+  const std::vector<std::string>& replay_allowed_hosts() const { return options_.replay_allowed_hosts; }
 
   // A connection with trafficdb's SQL functions for this call, from a pool
   // (kept open, so their page caches stay warm; calls on other threads get

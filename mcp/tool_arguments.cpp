@@ -21,6 +21,7 @@ const char* type_name(ParamSpec::Type t) {
     case ParamSpec::Type::string: return "string";
     case ParamSpec::Type::boolean: return "boolean";
     case ParamSpec::Type::string_list: return "array";
+    case ParamSpec::Type::object: return "object";
   }
   return "string";
 }
@@ -85,6 +86,14 @@ std::optional<bool> boolean_in(const std::string& text) {
   return std::nullopt;
 }
 
+// An error about a field of object parameter `object`: "argument 'x'" becomes
+// "argument 'object.x'", "unknown argument" "unknown field of 'object'".
+std::string prefixed_names(std::string message, const std::string& object) {
+  if (message.rfind("argument '", 0) == 0) return "argument '" + object + "." + message.substr(10);
+  if (message.rfind("unknown argument", 0) == 0) return "unknown field of '" + object + "'" + message.substr(16);
+  return "argument '" + object + "': " + message;
+}
+
 // The value as the parameter's type, when its meaning is plain (see
 // tool_arguments.h); an error saying what was expected otherwise.
 Result<json> as_declared_type(const ParamSpec& p, const json& value) {
@@ -120,6 +129,14 @@ Result<json> as_declared_type(const ParamSpec& p, const json& value) {
         items.push_back(item);
       }
       return items;
+    }
+    case ParamSpec::Type::object: {
+      json object = value;
+      if (value.is_string()) object = json::parse(value.get<std::string>(), nullptr, false);
+      if (!object.is_object()) return wrong(p, "must be an object, not " + value.dump());
+      auto checked = check_arguments(object, p.fields);
+      if (!checked.is_ok()) return Status::error(prefixed_names(checked.status().message(), p.name));
+      return checked;
     }
   }
   return value;
@@ -165,6 +182,12 @@ json input_schema(const std::vector<ParamSpec>& params) {
     if (!p.default_value.is_null()) s["default"] = p.default_value;
     if (p.minimum) s["minimum"] = *p.minimum;
     if (p.maximum) s["maximum"] = *p.maximum;
+    if (p.type == ParamSpec::Type::object) {
+      const json fields = input_schema(p.fields);
+      s["properties"] = fields.at("properties");
+      s["additionalProperties"] = false;
+      if (fields.contains("required")) s["required"] = fields.at("required");
+    }
     if (!p.choices.empty() && p.type == ParamSpec::Type::string_list)
       s["items"] = {{"type", "string"}, {"enum", p.choices}};
     else if (!p.choices.empty())
@@ -224,7 +247,7 @@ std::vector<ParamSpec> filter_params() {
   return {
       {"session_id", T::integer, "Only this session (see list_sessions)", nullptr, 1, std::nullopt, {}, false, "3"},
       {"source", T::string, "Only sessions from this source", nullptr, std::nullopt, std::nullopt,
-       {"pcap", "pcap-live", "har", "charles", "charles-live", "httptoolkit"}},
+       {"pcap", "pcap-live", "har", "charles", "charles-live", "httptoolkit", "replay"}},
       {"host", T::string, "Host: exact, *.example.com (domain and subdomains) or *part* (substring)", nullptr,
        std::nullopt, std::nullopt, {}, false, "\"*.example.com\""},
       {"method", T::string, "Method, or several separated by commas (GET,POST)", nullptr, std::nullopt,

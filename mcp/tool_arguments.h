@@ -9,7 +9,10 @@
 // "true"/"false" (any case) for a boolean, one string (or a comma list)
 // where a list of strings is expected. What is not plain is refused with a
 // message: "abc" for an integer, 20.5 for a string, 1 for a boolean. An
-// unknown argument is refused with the names the tool takes.
+// unknown argument is refused with the names the tool takes. An object
+// parameter declares its own fields, checked the same way (a JSON object
+// given as a string is taken as the object); messages name a field as
+// "changes.method".
 #pragma once
 
 #include <optional>
@@ -24,7 +27,7 @@
 namespace trafficdb::mcp {
 
 struct ParamSpec {
-  enum class Type { integer, number, string, boolean, string_list };
+  enum class Type { integer, number, string, boolean, string_list, object };
   std::string name;
   Type type = Type::string;
   std::string description;
@@ -33,6 +36,7 @@ struct ParamSpec {
   std::vector<std::string> choices;  // enum, for strings and for each item of a string list
   bool required = false;
   std::string example;  // shown in errors: a value that would be right
+  std::vector<ParamSpec> fields;  // an object's members
 };
 
 // {"type":"object","properties":{...},"required":[...],"additionalProperties":false}

@@ -12,6 +12,7 @@ std::vector<Tool> file_tools();     // import_capture, export_har, save_body
 std::vector<Tool> capture_tools();  // start_capture, stop_capture, delete_session
 std::vector<Tool> diff_tools();     // diff_exchanges, diff_sessions
 std::vector<Tool> wait_tools();     // wait_for_exchange
+std::vector<Tool> replay_tools();   // replay_exchange
 
 std::vector<Tool> all_tools();
 

@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include <optional>
 #include <string>
 
 #include "store/path_template_function.h"
@@ -16,6 +17,36 @@ int pragma_int(SQLite::Database& db, const char* pragma) {
 std::string newer_message(int found, int latest) {
   return "the database's schema version " + std::to_string(found) + " is newer than this trafficdb knows (" +
          std::to_string(latest) + "): it was written by a newer trafficdb; upgrade trafficdb to use it";
+}
+
+// Foreign keys off while migrations run, as SQLite asks for changing a
+// table by rebuilding it (a DROP TABLE would otherwise delete, by cascade,
+// the rows that refer to it); restored as it was afterwards. The pragma
+// has no effect inside a transaction, so this wraps them all.
+class ForeignKeysOff {
+ public:
+  explicit ForeignKeysOff(SQLite::Database& db) : db_(db), was_on_(pragma_int(db, "foreign_keys") != 0) {
+    if (was_on_) db_.exec("PRAGMA foreign_keys = OFF");
+  }
+  ~ForeignKeysOff() {
+    try {
+      if (was_on_) db_.exec("PRAGMA foreign_keys = ON");
+    } catch (const SQLite::Exception&) {
+    }
+  }
+  ForeignKeysOff(const ForeignKeysOff&) = delete;
+  ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+
+ private:
+  SQLite::Database& db_;
+  bool was_on_;
+};
+
+// Rows referring to a row that is not there. Normally none, but a file
+// written with foreign keys off (the sqlite3 shell's default) may have some;
+// a migration must not add to them.
+std::int64_t foreign_key_violations(SQLite::Database& db) {
+  return db.execAndGet("SELECT count(*) FROM pragma_foreign_key_check").getInt64();
 }
 
 }  // namespace
@@ -80,6 +111,12 @@ Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations) {
   // Migrations may fill columns derived by it (exchanges.path_template).
   if (Status s = register_path_template_function(db); !s.is_ok()) return s;
 
+  std::optional<ForeignKeysOff> foreign_keys_off;
+  try {
+    foreign_keys_off.emplace(db);
+  } catch (const SQLite::Exception& e) {
+    return Status::io_error(std::string("cannot read the database: ") + e.what());
+  }
   for (const Migration& m : migrations) {
     try {
       db.exec("BEGIN IMMEDIATE");
@@ -101,7 +138,10 @@ Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations) {
         db.exec("ROLLBACK");
         return s;
       }
+      const std::int64_t violations_before = foreign_key_violations(db);
       db.exec(m.sql);
+      if (foreign_key_violations(db) > violations_before)
+        throw SQLite::Exception(std::string("it left rows referring to rows that are not there"));
       db.exec("PRAGMA user_version = " + std::to_string(m.version));
       db.exec("COMMIT");
     } catch (const SQLite::Exception& e) {

@@ -4,7 +4,9 @@
 // file as trafficdb's. Each migration runs in its own IMMEDIATE transaction
 // together with the user_version bump, so a crash leaves the database at a
 // whole version, and two processes opening a new file at once apply each
-// migration exactly once.
+// migration exactly once. Migrations run with foreign keys off (so one may
+// rebuild a table the SQLite way); one that leaves more rows referring to
+// missing rows (PRAGMA foreign_key_check) than there were is rolled back.
 #pragma once
 
 #include <vector>

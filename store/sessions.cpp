@@ -66,6 +66,18 @@ Status delete_session(SQLite::Database& db, std::int64_t id) {
   }
 }
 
+Result<std::optional<std::int64_t>> last_exchange_id(SQLite::Database& db, std::int64_t session_id) {
+  try {
+    SQLite::Statement st(db, "SELECT max(id) FROM exchanges WHERE session_id = ?");
+    st.bind(1, static_cast<std::int64_t>(session_id));
+    st.executeStep();
+    if (st.getColumn(0).isNull()) return std::optional<std::int64_t>();
+    return std::optional<std::int64_t>(st.getColumn(0).getInt64());
+  } catch (const SQLite::Exception& e) {
+    return Status::error("cannot read the exchanges of session " + std::to_string(session_id) + ": " + e.what());
+  }
+}
+
 Result<int> finish_interrupted_sessions(SQLite::Database& db) {
   const std::string db_path = database_file_path(db);
   if (db_path.empty()) return 0;  // in memory: no other process

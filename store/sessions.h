@@ -17,7 +17,7 @@ namespace trafficdb {
 // The values of sessions.source and sessions.status.
 namespace session_source {
 inline constexpr std::string_view pcap = "pcap", pcap_live = "pcap-live", har = "har", charles = "charles",
-                                  charles_live = "charles-live", httptoolkit = "httptoolkit";
+                                  charles_live = "charles-live", httptoolkit = "httptoolkit", replay = "replay";
 }
 namespace session_status {
 inline constexpr std::string_view recording = "recording", stopped = "stopped", failed = "failed",
@@ -49,5 +49,8 @@ Status set_session_integrity(SQLite::Database& db, std::int64_t id, const std::s
 Result<int> finish_interrupted_sessions(SQLite::Database& db);
 
 Status delete_session(SQLite::Database& db, std::int64_t id);
+
+// The id of the session's newest exchange; nullopt when it has none.
+Result<std::optional<std::int64_t>> last_exchange_id(SQLite::Database& db, std::int64_t session_id);
 
 }  // namespace trafficdb

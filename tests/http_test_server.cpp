@@ -95,6 +95,17 @@ HttpTestServer::HttpTestServer() : server_(std::make_unique<PipeliningHttpServer
     res.set_content(etag_body(), kJson);
   });
   s.Post("/echo", [](const httplib::Request& req, httplib::Response& res) { res.set_content(req.body, kBinary); });
+  s.Get("/headers", [](const httplib::Request& req, httplib::Response& res) {
+    std::string lines;
+    for (const auto& [name, value] : req.headers)
+      if (name != "REMOTE_ADDR" && name != "REMOTE_PORT" && name != "LOCAL_ADDR" && name != "LOCAL_PORT")
+        lines += name + ": " + value + "\n";
+    res.set_content(lines, "text/plain; charset=utf-8");
+  });
+  s.Get("/slow", [](const httplib::Request& req, httplib::Response& res) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(req.get_param_value("ms"))));
+    res.set_content("slow", "text/plain; charset=utf-8");
+  });
 
   port_ = s.bind_to_any_port("127.0.0.1");
   if (port_ <= 0) throw std::runtime_error("the test HTTP server cannot listen on 127.0.0.1");

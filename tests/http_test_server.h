@@ -10,6 +10,9 @@
 //   GET  /etag         etag_body() with ETag kEtag; 304 without a body when
 //                      If-None-Match is kEtag
 //   POST /echo         the request body back, as application/octet-stream
+//   GET  /headers      the request's headers, one "Name: value" line each
+//                      (sorted by name), as text/plain
+//   GET  /slow?ms=N    "slow" after waiting N milliseconds
 //   anything else      404, empty body
 // Pipelined requests are answered in order. An `Expect: 100-continue`
 // request gets `100 Continue` before its body is read.

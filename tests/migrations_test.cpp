@@ -178,4 +178,39 @@ TEST_CASE("A store of schema 4 gains stored path templates for its rows, and sta
                          "FROM exchanges e WHERE 1");
   REQUIRE(plan.executeStep());
   CHECK(plan.getColumn(3).getString() == "SCAN e USING COVERING INDEX exchanges_session_id");
+TEST_CASE("Version 6 rebuilds sessions for the replay source, keeping every row and the exchanges that refer to them",
+          "[migrations]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  {
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("PRAGMA foreign_keys = ON");
+    const std::vector<Migration> up_to_5(embedded_migrations().begin(), embedded_migrations().begin() + 5);
+    REQUIRE(migrate(raw, up_to_5).is_ok());
+    REQUIRE(pragma(raw, "user_version") == 5);
+    CHECK_THROWS(raw.exec("INSERT INTO sessions(name, source, status, started_at) VALUES('r', 'replay', 'stopped', 1)"));
+    raw.exec("INSERT INTO sessions(id, name, source, status, started_at, exchange_count, integrity, no_response_count) "
+             "VALUES(7, 'old', 'har', 'imported', 5, 1, '{\"packets\":3}', 1)");
+    raw.exec("INSERT INTO exchanges(session_id, method, url, req_headers) VALUES(7, 'GET', 'http://a/', '[]')");
+    // An orphan left by someone who deleted a session with foreign keys off (the sqlite3 shell's
+    // default) does not stop the upgrade.
+    raw.exec("PRAGMA foreign_keys = OFF");
+    raw.exec("INSERT INTO exchanges(session_id, method, url, req_headers) VALUES(99, 'GET', 'http://b/', '[]')");
+    raw.exec("PRAGMA foreign_keys = ON");
+    REQUIRE(migrate(raw).is_ok());
+    CHECK(pragma(raw, "foreign_keys") == 1);  // back as it was
+  }
+  auto db = open_database(path, OpenMode::read_write);
+  REQUIRE(db.is_ok());
+  CHECK(pragma(**db, "user_version") >= 6);
+  CHECK((*db)->execAndGet("SELECT count(*) FROM exchanges WHERE session_id = 7").getInt() == 1);
+  CHECK((*db)->execAndGet("SELECT name || integrity || no_response_count || started_at FROM sessions WHERE id = 7")
+            .getString() == "old{\"packets\":3}15");
+  CHECK((*db)->execAndGet("SELECT name FROM sessions_view WHERE id = 7").getString() == "old");
+  (*db)->exec("INSERT INTO sessions(name, source, status, started_at) VALUES('r', 'replay', 'stopped', 1)");
+  CHECK_THROWS((*db)->exec("INSERT INTO sessions(name, source, status, started_at) VALUES('x', 'nope', 'stopped', 1)"));
+  // The exchanges' reference to sessions still holds: deleting the session deletes its exchanges.
+  (*db)->exec("DELETE FROM sessions WHERE id = 7");
+  CHECK((*db)->execAndGet("SELECT count(*) FROM exchanges").getInt() == 1);  // the orphan
+
 }

@@ -371,7 +371,7 @@ export const FILTERS = {
 };
 
 /** The session sources of docs/mcp.md's filter table. */
-export const SOURCES = ['pcap', 'pcap-live', 'har', 'charles', 'charles-live', 'httptoolkit'];
+export const SOURCES = ['pcap', 'pcap-live', 'har', 'charles', 'charles-live', 'httptoolkit', 'replay'];
 
 /** docs/mcp.md's tool table: read-only or not, required arguments, documented defaults. */
 export const TOOLS = {
@@ -391,6 +391,10 @@ export const TOOLS = {
   diff_exchanges: { readOnly: true, required: ['a', 'b'], defaults: { all_headers: false, redact: true } },
   wait_for_exchange: { readOnly: true, filters: true, page: true, defaults: { timeout_s: 30, limit: 20, structured: false } },
   diff_sessions: { readOnly: true, required: ['a', 'b'], defaults: { max_endpoints: 50 } },
+  replay_exchange: {
+    readOnly: false, destructive: true, required: ['id'],
+    defaults: { confirm: false, insecure: false, timeout_s: 30, max_body_bytes: 4096, redact: true },
+  },
 };
 
 function typesOf(schema) {
