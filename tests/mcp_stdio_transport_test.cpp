@@ -26,7 +26,7 @@ TEST_CASE("stdio: past 16 running requests a new one is answered 'server busy' a
                  },
                  .render_text = fields_text};
   const std::vector<Tool> tools{wait_tool};
-  McpContext context(McpOptions{":memory:", {}});
+  McpContext context(McpOptions{":memory:", {}, {}});
   McpServer server(context, tools, nullptr);
 
   std::ostringstream requests;

@@ -178,6 +178,8 @@ TEST_CASE("A store of schema 4 gains stored path templates for its rows, and sta
                          "FROM exchanges e WHERE 1");
   REQUIRE(plan.executeStep());
   CHECK(plan.getColumn(3).getString() == "SCAN e USING COVERING INDEX exchanges_session_id");
+}
+
 TEST_CASE("Version 6 rebuilds sessions for the replay source, keeping every row and the exchanges that refer to them",
           "[migrations]") {
   test::TempDir dir;
@@ -212,5 +214,4 @@ TEST_CASE("Version 6 rebuilds sessions for the replay source, keeping every row 
   // The exchanges' reference to sessions still holds: deleting the session deletes its exchanges.
   (*db)->exec("DELETE FROM sessions WHERE id = 7");
   CHECK((*db)->execAndGet("SELECT count(*) FROM exchanges").getInt() == 1);  // the orphan
-
 }
