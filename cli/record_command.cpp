@@ -17,6 +17,7 @@ struct RecordArgs {
   std::string name;
   std::uint64_t max_exchanges = 0;
   std::uint64_t max_body_bytes = 32u << 20;
+  std::string retention_every = "30s";
 };
 
 struct CharlesArgs : RecordArgs {
@@ -43,6 +44,9 @@ void add_record_options(CLI::App* cmd, RecordArgs& args, const std::string& defa
   cmd->add_option("--max-body", args.max_body_bytes, "Keep at most this many decoded bytes of each body")
       ->check(CLI::Range(std::uint64_t{1024}, std::uint64_t{512u << 20}))
       ->capture_default_str();
+  cmd->add_option("--retention-every", args.retention_every,
+                  "How often the database's retention policy (trafficdb retention) is applied while recording")
+      ->capture_default_str();
 }
 
 // Records `source` until Ctrl-C, SIGTERM, --duration, --max-exchanges, or
@@ -57,6 +61,13 @@ int record_until_stopped(const CliContext& context, const RecordArgs& args, Sour
     }
     options.duration = *duration;
   }
+  auto retention_every = parse_duration(args.retention_every);
+  if (!retention_every.is_ok() || retention_every->count() < 100) {
+    std::cerr << "trafficdb: --retention-every: "
+              << (retention_every.is_ok() ? "must be at least 100ms" : retention_every.status().message()) << '\n';
+    return exit_code::usage;
+  }
+  options.retention_interval = *retention_every;
   if (args.max_exchanges > 0) options.max_exchanges = args.max_exchanges;
   options.db_path = context.db_path();
   options.name = args.name;
@@ -108,7 +119,9 @@ void add_record_command(CLI::App& app, const CliContext& context, int& exit_stat
   CLI::App* record = app.add_subcommand("record", "Record live traffic into a new session until stopped");
   record->require_subcommand(1);
   record->footer("The session's status is 'recording' while it runs and 'stopped' after (Ctrl-C, SIGTERM or\n"
-                 "--duration). Rows appear in the database within a second of each exchange completing.\n");
+                 "--duration). Rows appear in the database within a second of each exchange completing.\n"
+                 "While it runs, the database's retention policy (trafficdb retention) is applied every\n"
+                 "--retention-every, removing the oldest exchanges, this session's included.\n");
 
   auto args = std::make_shared<CharlesArgs>();
   CLI::App* charles = record->add_subcommand("charles", "Record what Charles Proxy sees, through its Web Interface");
