@@ -29,10 +29,11 @@ bool convert_or_report(SQLite::Database& db, const std::string& path, int& exit_
   auto size = database_size(db);
   if (size.is_ok() && size->incremental_vacuum) return true;
   if (size.is_ok())
-    std::cerr << "trafficdb: " << path << " predates incremental vacuum: rewriting it once (VACUUM) so pruning can\n"
-              << "  shrink the file from now on. It holds " << format_byte_size(static_cast<std::uint64_t>(size->used_bytes))
-              << ": this needs about as much free disk space again, and recorders and imports on this file\n"
-                 "  wait until it is done (readers do not). Do not interrupt it.\n";
+    std::cerr << "trafficdb: " << path << " predates incremental vacuum: rewriting it once (VACUUM) so pruning\n"
+              << "  can shrink the file from now on. It holds "
+              << format_byte_size(static_cast<std::uint64_t>(size->used_bytes))
+              << ": this needs about as much free disk space again,\n"
+                 "  and recorders and imports on this file wait until it is done (readers do not).\n";
   const auto started = std::chrono::steady_clock::now();
   if (Status s = convert_to_incremental_vacuum(db); !s.is_ok()) {
     std::cerr << "trafficdb: " << s.message() << '\n';

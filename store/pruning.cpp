@@ -56,9 +56,14 @@ Result<std::chrono::microseconds> locked_step(SQLite::Database& db, const PruneO
     }
   }
   const auto locked = clock::now();
+  std::chrono::microseconds held{0};
   try {
     body();
     db.exec("COMMIT");
+    held = micros_since(locked);
+    // Copies what the step wrote into the database file; the write lock is
+    // already released, so writers go on meanwhile (PASSIVE never waits).
+    sqlite3_wal_checkpoint_v2(db.getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   } catch (const SQLite::Exception& e) {
     try {
       db.exec("ROLLBACK");
@@ -66,7 +71,7 @@ Result<std::chrono::microseconds> locked_step(SQLite::Database& db, const PruneO
     }
     return Status::io_error(std::string("pruning step failed: ") + e.what());
   }
-  return micros_since(locked);
+  return held;
 }
 
 class Stepper {
@@ -278,6 +283,22 @@ Status run_vacuum(Stepper& stepper, SQLite::Database& db, PruneReport& report) {
   return Status::ok();
 }
 
+// Turns SQLite's automatic checkpoint off on a connection for its lifetime.
+class AutocheckpointOff {
+ public:
+  explicit AutocheckpointOff(SQLite::Database& db)
+      : db_(db), pages_(db.execAndGet("PRAGMA wal_autocheckpoint").getInt()) {
+    db_.exec("PRAGMA wal_autocheckpoint = 0");
+  }
+  ~AutocheckpointOff() { sqlite3_wal_autocheckpoint(db_.getHandle(), pages_); }
+  AutocheckpointOff(const AutocheckpointOff&) = delete;
+  AutocheckpointOff& operator=(const AutocheckpointOff&) = delete;
+
+ private:
+  SQLite::Database& db_;
+  const int pages_;
+};
+
 // Runs `work` on a Stepper, then records the run's longest step and the
 // sizes before and after. SQLite exceptions outside a step become io_error.
 template <typename Work>
@@ -289,6 +310,9 @@ Result<PruneReport> run(SQLite::Database& db, const PruneOptions& options, Work&
     if (!before.is_ok()) return before.status();
     report.before = *before;
     Stepper stepper(db, options);
+    // Checkpoints run after each step, outside its lock (locked_step), not
+    // inside a COMMIT that crosses SQLite's threshold.
+    const AutocheckpointOff autocheckpoint_off(db);
     Status s = work(stepper, report);
     // Spans are fixed even when a step failed: what was removed stays removed.
     Status spans = stepper.update_spans(report.sessions, report);
