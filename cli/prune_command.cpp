@@ -91,7 +91,8 @@ void add_prune_command(CLI::App& app, const CliContext& context, int& exit_statu
       options.on_step = [](const char* kind, const PruneReport& r) {
         std::cerr << kind << " step: " << r.exchanges << " exchanges, " << r.bodies << " bodies, "
                   << r.bytes_given_back << " bytes given back; write lock held "
-                  << static_cast<double>(r.longest_step.count()) / 1000.0 << " ms\n";
+                  << static_cast<double>(r.longest_step.count()) / 1000.0 << " ms ("
+                  << static_cast<double>(r.longest_step_cpu.count()) / 1000.0 << " ms CPU)\n";
       };
     }
     std::optional<Micros> cutoff;

@@ -41,6 +41,7 @@ nlohmann::json prune_report_json(const PruneReport& r) {
           {"bytes_given_back", r.bytes_given_back},
           {"steps", r.steps},
           {"longest_step_ms", static_cast<double>(r.longest_step.count()) / 1000.0},
+          {"longest_step_cpu_ms", static_cast<double>(r.longest_step_cpu.count()) / 1000.0},
           {"elapsed_ms", static_cast<double>(r.elapsed.count()) / 1000.0},
           {"used_bytes_before", r.before.used_bytes},
           {"used_bytes_after", r.after.used_bytes},

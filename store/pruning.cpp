@@ -4,6 +4,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <algorithm>
+#include <ctime>
 #include <thread>
 
 #include "store/search_index.h"
@@ -41,8 +42,20 @@ std::int64_t adapt(std::int64_t batch, std::chrono::microseconds held, std::chro
 // One step's transaction: BEGIN IMMEDIATE (retried while others hold the
 // lock, up to busy_give_up), `body`, COMMIT; rolled back on any failure.
 // Returns how long the write lock was held.
+std::chrono::microseconds thread_cpu_time() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::duration_cast<std::chrono::microseconds>(
+                                               std::chrono::nanoseconds(ts.tv_nsec));
+}
+
+struct LockHold {
+  std::chrono::microseconds held{0};  // wall time from the lock taken to the commit done
+  std::chrono::microseconds cpu{0};   // of it, this thread's CPU time (the rest: waiting for disk or a core)
+};
+
 template <typename Body>
-Result<std::chrono::microseconds> locked_step(SQLite::Database& db, const PruneOptions& options, Body&& body) {
+Result<LockHold> locked_step(SQLite::Database& db, const PruneOptions& options, Body&& body) {
   const auto give_up = clock::now() + options.busy_give_up;
   for (;;) {
     try {
@@ -56,11 +69,13 @@ Result<std::chrono::microseconds> locked_step(SQLite::Database& db, const PruneO
     }
   }
   const auto locked = clock::now();
-  std::chrono::microseconds held{0};
+  const auto cpu_before = thread_cpu_time();
+  LockHold hold;
   try {
     body();
     db.exec("COMMIT");
-    held = micros_since(locked);
+    hold.held = micros_since(locked);
+    hold.cpu = thread_cpu_time() - cpu_before;
     // Copies what the step wrote into the database file; the write lock is
     // already released, so writers go on meanwhile (PASSIVE never waits).
     sqlite3_wal_checkpoint_v2(db.getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
@@ -71,7 +86,7 @@ Result<std::chrono::microseconds> locked_step(SQLite::Database& db, const PruneO
     }
     return Status::io_error(std::string("pruning step failed: ") + e.what());
   }
-  return held;
+  return hold;
 }
 
 class Stepper {
@@ -94,13 +109,14 @@ class Stepper {
     auto held = locked_step(db_, options_, [&] { selected = remove_batch(selection, step); });
     if (!held.is_ok()) return held.status();
     step.steps = 1;
-    step.longest_step = *held;
+    step.longest_step = held->held;
+    step.longest_step_cpu = held->cpu;
     report.add(step);
     if (options_.on_step) options_.on_step("prune", step);
     more = selected >= batch_;
-    batch_ = adapt(batch_, *held, options_.step_target, kMinBatch, kMaxBatch);
+    batch_ = adapt(batch_, held->held, options_.step_target, kMinBatch, kMaxBatch);
     if (options_.progress) options_.progress(report);
-    rest(*held);
+    rest(held->held);
     return Status::ok();
   }
 
@@ -120,14 +136,15 @@ class Stepper {
     if (!held.is_ok()) return held.status();
     PruneReport step;
     step.steps = 1;
-    step.longest_step = *held;
+    step.longest_step = held->held;
+    step.longest_step_cpu = held->cpu;
     step.bytes_given_back = freed * page_size;
     report.add(step);
     if (options_.on_step) options_.on_step("vacuum", step);
     more = left > 0 && freed > 0;
-    vacuum_pages_ = adapt(vacuum_pages_, *held, options_.step_target, kMinVacuumPages, kMaxVacuumPages);
+    vacuum_pages_ = adapt(vacuum_pages_, held->held, options_.step_target, kMinVacuumPages, kMaxVacuumPages);
     if (options_.progress) options_.progress(report);
-    rest(*held);
+    rest(held->held);
     return Status::ok();
   }
 
@@ -152,7 +169,8 @@ class Stepper {
     if (!held.is_ok()) return held.status();
     PruneReport step;
     step.steps = 1;
-    step.longest_step = *held;
+    step.longest_step = held->held;
+    step.longest_step_cpu = held->cpu;
     report.add(step);
     if (options_.on_step) options_.on_step("spans", step);
     return Status::ok();
@@ -343,6 +361,7 @@ void PruneReport::add(const PruneReport& other) {
   bytes_given_back += other.bytes_given_back;
   steps += other.steps;
   longest_step = std::max(longest_step, other.longest_step);
+  longest_step_cpu = std::max(longest_step_cpu, other.longest_step_cpu);
   sessions.insert(other.sessions.begin(), other.sessions.end());
 }
 

@@ -82,7 +82,10 @@ struct PruneReport {
   std::int64_t body_bytes = 0;
   std::int64_t bytes_given_back = 0;  // the file shrank by this much
   std::int64_t steps = 0;             // prune and vacuum transactions
-  std::chrono::microseconds longest_step{0};  // longest write-lock hold of one step
+  std::chrono::microseconds longest_step{0};  // longest write-lock hold of one step (wall time)
+  // Most CPU time one step used while holding the lock: far below
+  // longest_step, the step waited for the disk or for a core.
+  std::chrono::microseconds longest_step_cpu{0};
   std::chrono::microseconds elapsed{0};       // the whole run, rests included
   DatabaseSize before, after;
   bool vacuum_unavailable = false;  // free pages stay in the file: auto_vacuum is not INCREMENTAL
