@@ -130,7 +130,11 @@ TEST_CASE("A size policy removes the oldest exchanges until the database is unde
   test::TempDir dir;
   const std::string path = dir.file("t.db");
   {
-    auto w = Writer::open(path);
+    // Not indexed: FTS5 keeps delete markers until its segments merge, so a
+    // search index does not shrink with the rows (a known limit, docs/schema.md).
+    WriterOptions options;
+    options.index_when_idle = false;
+    auto w = Writer::open(path, options);
     REQUIRE(w.is_ok());
     const std::int64_t session = new_session(**w);
     for (int i = 0; i < 2000; ++i)
