@@ -4,18 +4,21 @@
 #include <iostream>
 
 #include "cli/cli_context.h"
+#include "cli/delete_command.h"
 #include "cli/diff_command.h"
 #include "cli/exit_codes.h"
 #include "cli/export_command.h"
 #include "cli/import_command.h"
 #include "cli/index_command.h"
 #include "cli/mcp_command.h"
+#include "cli/prune_command.h"
 #include "cli/query_command.h"
 #include "cli/read_command.h"
 #include "cli/replay_command.h"
 #include "cli/show_command.h"
 #include "cli/stats_command.h"
 #include "cli/record_command.h"
+#include "cli/retention_command.h"
 #include "cli/sessions_command.h"
 #include "cli/sql_command.h"
 
@@ -43,6 +46,9 @@ int main(int argc, char** argv) {
   add_read_command(app, context, exit_status);
   add_export_command(app, context, exit_status);
   add_index_command(app, context, exit_status);
+  add_retention_command(app, context, exit_status);
+  add_prune_command(app, context, exit_status);
+  add_delete_command(app, context, exit_status);
   add_sql_command(app, context, exit_status);
   add_mcp_command(app, context, exit_status);
 

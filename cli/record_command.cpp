@@ -18,6 +18,7 @@ struct RecordArgs {
   std::uint64_t max_exchanges = 0;
   std::uint64_t max_body_bytes = 32u << 20;
   bool wait = false;
+  std::string retention_every = "30s";
 };
 
 struct CharlesArgs : RecordArgs {
@@ -47,6 +48,9 @@ void add_record_options(CLI::App* cmd, RecordArgs& args, const std::string& defa
   cmd->add_flag("--wait", args.wait,
                 "When the source is not there yet, or goes away, wait and retry (1 s, doubling up to 30 s) "
                 "instead of exiting; each wait is logged and counted in the session's integrity");
+  cmd->add_option("--retention-every", args.retention_every,
+                  "How often the database's retention policy (trafficdb retention) is applied while recording")
+      ->capture_default_str();
 }
 
 // Records `source` until Ctrl-C, SIGTERM, --duration, --max-exchanges, or
@@ -61,6 +65,13 @@ int record_until_stopped(const CliContext& context, const RecordArgs& args, Sour
     }
     options.duration = *duration;
   }
+  auto retention_every = parse_duration(args.retention_every);
+  if (!retention_every.is_ok() || retention_every->count() < 100) {
+    std::cerr << "trafficdb: --retention-every: "
+              << (retention_every.is_ok() ? "must be at least 100ms" : retention_every.status().message()) << '\n';
+    return exit_code::usage;
+  }
+  options.retention_interval = *retention_every;
   if (args.max_exchanges > 0) options.max_exchanges = args.max_exchanges;
   options.db_path = context.db_path();
   options.name = args.name;
@@ -118,6 +129,8 @@ void add_record_command(CLI::App& app, const CliContext& context, int& exit_stat
                  "per event. With --wait, a source that is not there yet (Charles or HTTP Toolkit not started,\n"
                  "no such interface) or goes away is waited for and retried with backoff instead of ending the\n"
                  "recording; the session's integrity counts the waits (source_waits, source_wait_ms).\n"
+                 "While it runs, the database's retention policy (trafficdb retention) is applied every\n"
+                 "--retention-every, removing the oldest exchanges, this session's included.\n"
                  "To record as a systemd user service: trafficdb-record@.service (docs/service.md).\n");
 
   auto args = std::make_shared<CharlesArgs>();

@@ -4,6 +4,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/table_printer.h"
+#include "query/database_summary.h"
 #include "query/session_list.h"
 #include "store/database.h"
 
@@ -26,6 +27,7 @@ void print_detail(std::ostream& out, const SessionInfo& s) {
       << "  status:     " << s.status << (s.error.empty() ? "" : " (" + s.error + ")") << "\n"
       << "  exchanges:  " << s.exchange_count << " (" << s.error_count << " with an error), "
       << time_or_dash(s.first_exchange_at) << " - " << time_or_dash(s.last_exchange_at) << "\n";
+  if (s.pruned_count > 0) out << "  pruned:     " << s.pruned_count << " exchanges removed by retention or prune\n";
   const nlohmann::json integrity = session_integrity_json(s);
   std::string totals;
   for (const auto& [name, value] : integrity.items()) {
@@ -48,9 +50,10 @@ void print_detail(std::ostream& out, const SessionInfo& s) {
 void add_sessions_command(CLI::App& app, const CliContext& context, int& exit_status) {
   auto args = std::make_shared<SessionsArgs>();
   CLI::App* cmd = app.add_subcommand("sessions", "List sessions (captures and imports), newest first");
-  cmd->footer("Columns: id, name, source, status, exchanges, exchanges with errors, and the time span\n"
-              "of their exchanges (UTC). --detail adds each session's capture integrity: what the\n"
-              "source saw and missed (packets, kernel drops, TCP gap bytes, connections skipped as\n"
+  cmd->footer("Columns: id, name, source, status, exchanges, exchanges with errors, exchanges pruned\n"
+              "(removed by retention or prune), and the time span of their exchanges (UTC); then the\n"
+              "database's size, retention policy and what pruning removed (trafficdb retention).\n"
+              "--detail adds each session's capture integrity: what the source saw and missed (packets, kernel drops, TCP gap bytes, connections skipped as\n"
               "not HTTP, TLS connections not decrypted by server name, reconnections, exchanges\n"
               "without a response, bodies cut at the size cap), zeros included. --json prints it all\n"
               "as a JSON array.");
@@ -87,10 +90,14 @@ void add_sessions_command(CLI::App& app, const CliContext& context, int& exit_st
       std::vector<std::vector<std::string>> rows;
       for (const SessionInfo& s : *sessions) {
         rows.push_back({std::to_string(s.id), s.name, s.source, s.status, std::to_string(s.exchange_count),
-                        std::to_string(s.error_count), time_or_dash(s.first_exchange_at),
-                        time_or_dash(s.last_exchange_at)});
+                        std::to_string(s.error_count), std::to_string(s.pruned_count),
+                        time_or_dash(s.first_exchange_at), time_or_dash(s.last_exchange_at)});
       }
-      print_table(std::cout, {"ID", "NAME", "SOURCE", "STATUS", "EXCHANGES", "ERRORS", "FIRST", "LAST"}, rows, 40);
+      print_table(std::cout, {"ID", "NAME", "SOURCE", "STATUS", "EXCHANGES", "ERRORS", "PRUNED", "FIRST", "LAST"},
+                  rows, 40);
+    }
+    if (!args->json) {
+      if (auto state = read_retention(**db); state.is_ok()) std::cout << database_summary_line(*state) << '\n';
     }
     exit_status = exit_code::ok;
   });

@@ -63,6 +63,8 @@ Result<std::unique_ptr<LiveRecording>> LiveRecording::start(LiveRecordingOptions
 
   WriterOptions writer_options;
   writer_options.max_body_bytes = o.source.max_body_bytes;
+  writer_options.apply_retention = true;
+  writer_options.retention_interval = o.retention_interval;
   auto writer = Writer::open(o.db_path, writer_options);
   if (!writer.is_ok()) return writer.status();
   r->writer_ = std::move(writer).value();

@@ -43,6 +43,9 @@ struct LiveRecordingOptions {
   LiveSourceConfig source;
   std::optional<std::chrono::milliseconds> duration;  // nullopt: until stopped
   std::optional<std::uint64_t> max_exchanges;         // stored, then due(); later exchanges are not kept
+  // How often the database's retention policy is applied while recording
+  // (store/retention_keeper.h); pruning may remove this session's oldest exchanges too.
+  std::chrono::milliseconds retention_interval{30000};
 };
 
 struct RecordingEnd {

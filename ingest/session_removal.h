@@ -1,5 +1,5 @@
-// Removing a session and its exchanges: what MCP's delete_session (and the
-// CLI) do once any recording of theirs into it is stopped.
+// Removing a session and its exchanges: what MCP's delete_session and
+// `trafficdb delete` do once any recording of theirs into it is stopped.
 #pragma once
 
 #include <cstdint>
@@ -10,8 +10,10 @@
 
 namespace trafficdb {
 
-// Deletes session `session_id` of `db` (a read-write connection) with its
-// exchanges and WebSocket messages. Status::not_found when there is no such
+// Deletes session `session_id` of `db` (a read-write connection, not in a
+// transaction) with its exchanges, their WebSocket messages and search-index
+// rows, and the bodies no other exchange uses, in small steps
+// (store/sessions.h delete_session). Status::not_found when there is no such
 // session; Status::busy when a process (this one included) is still
 // recording into it: stop that recording first.
 Status remove_session(SQLite::Database& db, std::int64_t session_id);

@@ -169,8 +169,21 @@ std::string sessions_text(const json& sessions, const ContentFence& fence) {
            std::to_string(s.at("exchange_count").get<std::int64_t>()) + " exchanges, " +
            std::to_string(s.at("error_count").get<std::int64_t>()) + " errors, " +
            scalar_text(member(s, "first_exchange_at")) + " .. " + scalar_text(member(s, "last_exchange_at"));
+    if (member(s, "pruned_count").is_number() && s.at("pruned_count").get<std::int64_t>() > 0)
+      out += ", " + s.at("pruned_count").dump() + " pruned";
     if (member(s, "error").is_string()) out += ", error: " + one_line(text_of(s, "error"), 200);
     out += '\n' + integrity_line(member(s, "integrity"), fence);
+  }
+  const json& database = member(sessions, "database");
+  if (database.is_object()) {
+    const json& policy = member(database, "retention");
+    const json& pruned = member(database, "pruned");
+    out += "database: " + scalar_text(member(database, "size_bytes")) + " bytes used, " +
+           scalar_text(member(database, "free_bytes")) + " free; retention: max_age " +
+           scalar_text(member(policy, "max_age")) + ", max_size_bytes " + scalar_text(member(policy, "max_size_bytes")) +
+           "; pruned " + scalar_text(member(pruned, "exchanges")) + " exchanges, " +
+           scalar_text(member(pruned, "bodies")) + " bodies, " + scalar_text(member(pruned, "bytes_given_back")) +
+           " bytes given back, last " + scalar_text(member(pruned, "last_pruned_at")) + "\n";
   }
   return out;
 }

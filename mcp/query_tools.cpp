@@ -7,6 +7,7 @@
 #include "mcp/summary_rows.h"
 #include "mcp/tools.h"
 #include "query/consumer_cursor.h"
+#include "query/database_summary.h"
 #include "query/exchange_detail.h"
 #include "query/exchange_page.h"
 #include "query/query_deadline.h"
@@ -46,7 +47,11 @@ ToolResult list_sessions(ToolCall& call) {
     result.resource_links.push_back("trafficdb://sessions/" + std::to_string((*sessions)[i].id));
   }
   const bool more = sessions->size() > limit;
-  result.structured = {{"items", items}, {"next_cursor", more ? json(sessions->at(limit - 1).id) : json(nullptr)}};
+  auto retention = read_retention(*db);
+  if (!retention.is_ok()) throw ToolError(retention.status().message());
+  result.structured = {{"items", items},
+                       {"next_cursor", more ? json(sessions->at(limit - 1).id) : json(nullptr)},
+                       {"database", database_summary_json(*retention)}};
   return result;
 }
 
@@ -253,8 +258,9 @@ json session_schema() {
             {"status", {{"type", "string"}, {"enum", {"recording", "stopped", "failed", "imported"}}}},
             {"started_at", {{"type", "string"}}},
             {"stopped_at", {{"type", nullable("string")}}},
-            {"exchange_count", {{"type", "integer"}}},
+            {"exchange_count", {{"type", "integer"}, {"description", "Exchanges stored and not pruned"}}},
             {"error_count", {{"type", "integer"}}},
+            {"pruned_count", {{"type", "integer"}, {"description", "Exchanges removed by retention or prune"}}},
             {"first_exchange_at", {{"type", nullable("string")}}},
             {"last_exchange_at", {{"type", nullable("string")}}},
             {"error", {{"type", nullable("string")}}},
@@ -269,7 +275,42 @@ json session_schema() {
                 {"exchanges_without_response", {{"type", "integer"}}},
                 {"bodies_cut", {{"type", "integer"}}}}},
               {"required", {"source_counts", "exchanges_without_response", "bodies_cut"}}}}}},
-          {"required", {"id", "name", "source", "status", "started_at", "exchange_count", "error_count", "integrity"}}};
+          {"required",
+           {"id", "name", "source", "status", "started_at", "exchange_count", "error_count", "pruned_count",
+            "integrity"}}};
+}
+
+json database_schema() {
+  const json count = {{"type", "integer"}};
+  return {{"type", "object"},
+          {"description",
+           "The database file: size_bytes (pages in use, what max_size_bytes limits), file_bytes, free_bytes, its "
+           "retention policy (null: no limit) and what pruning has removed so far"},
+          {"properties",
+           {{"size_bytes", count},
+            {"file_bytes", count},
+            {"free_bytes", count},
+            {"incremental_vacuum", {{"type", "boolean"}}},
+            {"retention",
+             {{"type", "object"},
+              {"properties",
+               {{"max_age_s", {{"type", nullable("number")}}},
+                {"max_age", {{"type", nullable("string")}}},
+                {"max_size_bytes", {{"type", nullable("integer")}}}}},
+              {"required", {"max_age_s", "max_age", "max_size_bytes"}}}},
+            {"pruned",
+             {{"type", "object"},
+              {"properties",
+               {{"exchanges", count},
+                {"bodies", count},
+                {"websocket_messages", count},
+                {"body_bytes", count},
+                {"bytes_given_back", count},
+                {"last_pruned_at", {{"type", nullable("string")}}},
+                {"last_longest_step_ms", {{"type", nullable("number")}}}}},
+              {"required", {"exchanges", "bodies", "websocket_messages", "body_bytes", "bytes_given_back",
+                            "last_pruned_at", "last_longest_step_ms"}}}}}},
+          {"required", {"size_bytes", "file_bytes", "free_bytes", "incremental_vacuum", "retention", "pruned"}}};
 }
 
 std::vector<Tool> query_tools() {
@@ -279,14 +320,17 @@ std::vector<Tool> query_tools() {
       "The history of captures and imports, newest first: each session's id, source (pcap, har, charles, "
       "httptoolkit, ...), status (recording, stopped, imported, failed), exchange and error counts, time span, and "
       "capture integrity (what the capture missed: kernel drops, TCP gaps, connections skipped, TLS not decrypted, "
-      "exchanges without a response, bodies cut; zero means none). "
+      "exchanges without a response, bodies cut; zero means none), and exchanges pruned; plus the database's "
+      "size, its retention policy and what pruning removed. "
       "Start here to find a session_id; then use peek_exchanges or filter_exchanges for its traffic.",
       {limit_param(), {"cursor", T::integer, "A session id from next_cursor: the page after it (older sessions)",
                        nullptr, 1, std::nullopt, {}, false, "12"}},
       {{"type", "object"},
        {"properties",
-        {{"items", {{"type", "array"}, {"items", session_schema()}}}, {"next_cursor", {{"type", nullable("integer")}}}}},
-       {"required", {"items", "next_cursor"}}},
+        {{"items", {{"type", "array"}, {"items", session_schema()}}},
+         {"next_cursor", {{"type", nullable("integer")}}},
+         {"database", database_schema()}}},
+       {"required", {"items", "next_cursor", "database"}}},
       true, false, true, false, list_sessions, sessions_text});
   tools.push_back(Tool{
       "peek_exchanges", "Peek at exchanges after a cursor",

@@ -23,7 +23,7 @@ Result<std::vector<SessionInfo>> list_sessions(SQLite::Database& db, std::size_t
     SQLite::Statement st(db,
                          "SELECT id, name, source, coalesce(source_uri, ''), status, started_at, stopped_at, "
                          "exchange_count, error_count, first_exchange_at, last_exchange_at, coalesce(error, ''), "
-                         "coalesce(integrity, ''), no_response_count, bodies_cut_count "
+                         "coalesce(integrity, ''), no_response_count, bodies_cut_count, pruned_count "
                          "FROM sessions WHERE (?1 = 0 OR id < ?1) ORDER BY id DESC LIMIT ?2");
     st.bind(1, static_cast<std::int64_t>(before_id));
     st.bind(2, static_cast<std::int64_t>(limit));
@@ -46,6 +46,7 @@ Result<std::vector<SessionInfo>> list_sessions(SQLite::Database& db, std::size_t
       s.source_integrity = st.getColumn(12).getString();
       s.no_response_count = st.getColumn(13).getInt64();
       s.bodies_cut_count = st.getColumn(14).getInt64();
+      s.pruned_count = st.getColumn(15).getInt64();
       if (s.status == "recording" && !db_path.empty() && !recording_is_live(db_path, s.id)) {
         // Its process is gone; the next writer to open the database marks it so.
         s.status = "failed";
@@ -70,6 +71,7 @@ nlohmann::json session_to_json(const SessionInfo& s) {
       {"stopped_at", time_json(s.stopped_at)},
       {"exchange_count", s.exchange_count},
       {"error_count", s.error_count},
+      {"pruned_count", s.pruned_count},
       {"first_exchange_at", time_json(s.first_exchange_at)},
       {"last_exchange_at", time_json(s.last_exchange_at)},
       {"error", s.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.error)},

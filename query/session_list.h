@@ -35,6 +35,7 @@ struct SessionInfo {
   std::string source_integrity;
   std::int64_t no_response_count = 0;
   std::int64_t bodies_cut_count = 0;
+  std::int64_t pruned_count = 0;  // exchanges removed by retention or prune (exchange_count: those left)
 };
 
 // Newest first; at most `limit` sessions with id below `before_id` (0 = no bound).

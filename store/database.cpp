@@ -39,6 +39,10 @@ Result<std::unique_ptr<SQLite::Database>> open_read_write_once(const std::string
     if (Status s = refuse_newer_schema(*db); !s.is_ok()) return s.prefixed(path + ": ");
     // page_size only takes effect on a new, empty file, before WAL is on.
     db->exec("PRAGMA page_size = " + std::to_string(kPageSize));
+    // Likewise on a new file: pruning can then give free pages back
+    // (store/pruning.h). An older file keeps auto_vacuum = NONE until
+    // `trafficdb prune --vacuum` rewrites it once.
+    db->exec("PRAGMA auto_vacuum = INCREMENTAL");
     const std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
     if (mode != "wal") return Status::error(path + ": cannot switch to WAL mode (journal_mode is " + mode + ")");
     db->exec("PRAGMA synchronous = NORMAL");

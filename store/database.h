@@ -2,7 +2,7 @@
 //
 // A read-write open creates the file if needed, sets the pragmas (WAL,
 // synchronous=NORMAL, busy timeout, page size, checkpoint interval, foreign
-// keys) and migrates it to the latest schema. A read-only open never creates
+// keys; auto_vacuum = INCREMENTAL for a new file) and migrates it to the latest schema. A read-only open never creates
 // or changes the file except to upgrade an older schema once; it answers
 // queries while a recorder writes (WAL lets readers and one writer coexist,
 // and the sqlite3 shell is just another such connection).

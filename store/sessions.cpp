@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/timestamp.h"
+#include "store/pruning.h"
 #include "store/recording_lease.h"
 
 namespace trafficdb {
@@ -13,8 +14,10 @@ namespace trafficdb {
 Result<std::int64_t> insert_session(SQLite::Database& db, const NewSession& session) {
   try {
     SQLite::Statement st(db,
-                         "INSERT INTO sessions(name, source, source_uri, status, started_at, options) "
-                         "VALUES(?, ?, ?, ?, ?, ?)");
+                         "INSERT INTO sessions(id, name, source, source_uri, status, started_at, options) "
+                         "VALUES(max(coalesce((SELECT max(id) FROM sessions), 0), "
+                         "           coalesce((SELECT deleted_session_id_max FROM retention WHERE id = 1), 0)) + 1, "
+                         "       ?, ?, ?, ?, ?, ?)");
     st.bind(1, session.name);
     st.bind(2, std::string(session.source));
     if (session.source_uri.empty()) st.bind(3); else st.bind(3, session.source_uri);
@@ -56,6 +59,19 @@ Status set_session_integrity(SQLite::Database& db, std::int64_t id, const std::s
 }
 
 Status delete_session(SQLite::Database& db, std::int64_t id) {
+  try {
+    SQLite::Statement exists(db, "SELECT 1 FROM sessions WHERE id = ?");
+    exists.bind(1, static_cast<std::int64_t>(id));
+    if (!exists.executeStep()) return Status::not_found("no session " + std::to_string(id));
+  } catch (const SQLite::Exception& e) {
+    return Status::error("cannot delete session " + std::to_string(id) + ": " + e.what());
+  }
+  // Its exchanges go in small steps (with the bodies only they used and
+  // their search-index rows), so a large session never holds the lock long.
+  PruneOptions options;
+  options.vacuum = false;
+  if (auto pruned = prune(db, PruneSelection::of_session(id), options); !pruned.is_ok())
+    return pruned.status().prefixed("cannot delete session " + std::to_string(id) + ": ");
   try {
     SQLite::Statement st(db, "DELETE FROM sessions WHERE id = ?");
     st.bind(1, static_cast<std::int64_t>(id));

@@ -32,6 +32,7 @@ struct NewSession {
   std::string options_json; // "" for none
 };
 
+// Its id is above every session's, deleted ones included (ids never come back).
 Result<std::int64_t> insert_session(SQLite::Database& db, const NewSession& session);
 
 // Sets status, stopped_at (now) and error (nullopt leaves it NULL).
@@ -42,12 +43,15 @@ Status finish_session(SQLite::Database& db, std::int64_t id, std::string_view st
 // `integrity_json`, a JSON object (model/source_count.h says what is in it).
 Status set_session_integrity(SQLite::Database& db, std::int64_t id, const std::string& integrity_json);
 
-// Deletes the session and its exchanges (bodies stay; they may be shared).
 // Marks each session left 'recording' by a process that is gone (no one
 // holds its RecordingLease) as failed, with kRecordingInterrupted as its
 // error and now as stopped_at. Returns how many it marked.
 Result<int> finish_interrupted_sessions(SQLite::Database& db);
 
+// Deletes the session: its exchanges in small steps with what only they
+// used (store/pruning.h: bodies no other exchange shares, WebSocket messages,
+// search-index rows), then its row. Its id is never given to a new session.
+// not_found when there is no such session. Not inside a transaction.
 Status delete_session(SQLite::Database& db, std::int64_t id);
 
 // The id of the session's newest exchange; nullopt when it has none.

@@ -65,19 +65,27 @@ Result<std::unique_ptr<Writer>> Writer::open(const std::string& path, WriterOpti
     checkpointer = std::move(started).value();
     (*db)->exec("PRAGMA wal_autocheckpoint = 0");
   }
+  std::unique_ptr<RetentionKeeper> retention;
+  if (options.apply_retention) {
+    auto started = RetentionKeeper::start(path, options.retention_interval);
+    if (!started.is_ok()) return started.status();
+    retention = std::move(started).value();
+  }
   (void)finish_interrupted_sessions(**db);  // best effort: a busy database can wait for the next writer
   try {
-    return std::unique_ptr<Writer>(new Writer(std::move(db).value(), options, std::move(checkpointer)));
+    return std::unique_ptr<Writer>(
+        new Writer(std::move(db).value(), options, std::move(checkpointer), std::move(retention)));
   } catch (const SQLite::Exception& e) {
     return Status::error(path + ": cannot prepare statements: " + e.what());
   }
 }
 
 Writer::Writer(std::unique_ptr<SQLite::Database> db, WriterOptions options,
-               std::unique_ptr<BackgroundCheckpointer> checkpointer)
+               std::unique_ptr<BackgroundCheckpointer> checkpointer, std::unique_ptr<RetentionKeeper> retention)
     : options_(options),
       db_(std::move(db)),
       checkpointer_(std::move(checkpointer)),
+      retention_(std::move(retention)),
       batch_(std::make_unique<BatchTransaction>(*db_, options_.max_body_bytes)) {
   thread_ = std::thread([this] {
     name_this_thread("tdb-writer");
@@ -183,6 +191,7 @@ Status Writer::close() {
     if (closed_) return failure();
     closed_ = true;
   }
+  if (retention_) retention_->stop();  // after its step in progress
   Status flushed = flush();
   {
     std::lock_guard lk(mu_);
@@ -210,14 +219,19 @@ WriterStats Writer::stats() const {
   return stats_;
 }
 
+RetentionRounds Writer::retention_rounds() const { return retention_ ? retention_->rounds() : RetentionRounds{}; }
+
 Status Writer::write_batch(const std::vector<Item>& items) {
   using clock = std::chrono::steady_clock;
-  const auto give_up = clock::now() + std::chrono::seconds(60);
+  const auto started = clock::now();
+  const auto give_up = started + std::chrono::seconds(60);
   std::lock_guard db_lock(db_mu_);
   for (;;) {
     try {
       const BatchCounts counts = batch_->write(items);
+      const auto took = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started);
       std::lock_guard lk(mu_);
+      stats_.longest_commit = std::max(stats_.longest_commit, took);
       stats_.exchanges += items.size();
       stats_.transactions += 1;
       stats_.bodies_stored += counts.bodies_stored;

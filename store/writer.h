@@ -8,7 +8,8 @@
 // complete; ids only grow, in the order exchanges were consumed.
 //
 // After commits, when it has nothing else to do, the thread brings the
-// full-text search indexes up to date (store/search_index.h).
+// full-text search indexes up to date (store/search_index.h). With
+// apply_retention, a RetentionKeeper beside it prunes by the database's policy.
 //
 // Bodies are stored once per content (SHA-256 of the decoded bytes), cut at
 // max_body_bytes; exchanges keep their full decoded size. Prepared statements
@@ -49,6 +50,7 @@
 #include "store/batch_transaction.h"
 #include "store/background_checkpointer.h"
 #include "store/recording_lease.h"
+#include "store/retention_keeper.h"
 #include "store/sessions.h"
 
 namespace trafficdb {
@@ -70,6 +72,11 @@ struct WriterOptions {
   // inside the commits that cross SQLite's threshold: each one syncs the
   // disk twice, which a bulk import should not wait for.
   bool background_checkpoint = false;
+  // Applies the database's retention policy while the writer is open, on a
+  // connection and thread of its own (store/retention_keeper.h), every
+  // retention_interval: right for live recording, which may run for days.
+  bool apply_retention = false;
+  std::chrono::milliseconds retention_interval = RetentionKeeper::kInterval;
 };
 
 struct WriterStats {
@@ -77,6 +84,9 @@ struct WriterStats {
   std::uint64_t transactions = 0;   // commits
   std::uint64_t bodies_stored = 0;  // new rows in bodies
   std::uint64_t bodies_reused = 0;  // bodies found already stored
+  // Longest time one batch took to commit, waits for other writers' locks
+  // (a pruner's step, another recorder's batch) included: the writer's stall.
+  std::chrono::microseconds longest_commit{0};
 };
 
 class Writer {
@@ -112,12 +122,14 @@ class Writer {
   Status update_search_index();
 
   WriterStats stats() const;
+  // What applying the retention policy removed (apply_retention); empty otherwise.
+  RetentionRounds retention_rounds() const;
 
  private:
   using Item = QueuedExchange;
 
   Writer(std::unique_ptr<SQLite::Database> db, WriterOptions options,
-         std::unique_ptr<BackgroundCheckpointer> checkpointer);
+         std::unique_ptr<BackgroundCheckpointer> checkpointer, std::unique_ptr<RetentionKeeper> retention);
   void run();
   Status write_batch(const std::vector<Item>& items);
   Status failure() const;  // requires mu_
@@ -126,6 +138,7 @@ class Writer {
   const WriterOptions options_;
   std::unique_ptr<SQLite::Database> db_;
   std::unique_ptr<BackgroundCheckpointer> checkpointer_;  // null: SQLite checkpoints in the commits
+  std::unique_ptr<RetentionKeeper> retention_;            // null: apply_retention off
   std::mutex db_mu_;  // guards db_, the statements and leases_
   std::map<std::int64_t, RecordingLease> leases_;  // sessions this writer records
   std::unique_ptr<BatchTransaction> batch_;

@@ -658,9 +658,15 @@ export function defineContractSuite(label, open) {
       assert.deepEqual(all.items.map((s) => s.name), ['other', 'fixture']);
       assert.equal(all.next_cursor, null);
       const [other, fixtureSession] = all.items;
-      for (const key of ['id', 'name', 'source', 'source_uri', 'status', 'started_at', 'exchange_count', 'error_count', 'integrity']) {
+      for (const key of ['id', 'name', 'source', 'source_uri', 'status', 'started_at', 'exchange_count', 'error_count', 'pruned_count', 'integrity']) {
         assert.ok(key in fixtureSession, `session without ${key}`);
       }
+      // The database as a whole: its size, no retention policy, nothing pruned yet.
+      assert.ok(all.database.size_bytes > 0);
+      assert.equal(all.database.file_bytes, all.database.size_bytes + all.database.free_bytes);
+      assert.deepEqual(all.database.retention, { max_age_s: null, max_age: null, max_size_bytes: null });
+      assert.equal(all.database.pruned.exchanges, 0);
+      assert.equal(fixtureSession.pruned_count, 0);
       // Capture integrity, zeros said as zeros: a HAR import's entries and the writer's counts.
       assert.equal(fixtureSession.integrity.source_counts, true);
       assert.equal(fixtureSession.integrity.entries_rejected, 0);

@@ -16,13 +16,48 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import {
   BINARY, INSPECTOR_CLI, LATEST_PROTOCOL_VERSION, TOOLS, checkCancelledImport, connectStdio, defineContractSuite, freePort,
-  importFile, increasingIds, isRoot, makeTempDir, pollUntil, runTrafficdb, writeHar,
+  importFile, increasingIds, isRoot, makeTempDir, pollUntil, runTrafficdb, textOf, writeHar,
 } from './mcp_helpers.mjs';
 import { PAGE_BUDGET_BYTES, defineAffordSuite, importAffordStore } from './mcp_afford_suite.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 
 defineContractSuite('stdio', (db, dir) => connectStdio({ db, args: ['--allow-dir', dir] }));
+
+describe('stdio: list_sessions shows the retention policy and what was pruned', () => {
+  it('after trafficdb retention set and prune --session, through the SDK', async () => {
+    const dir = makeTempDir('mcp-retention');
+    const db = path.join(dir, 'traffic.db');
+    await importFile(db, writeHar(path.join(dir, 'old.har'), 40), 'old');
+    await importFile(db, writeHar(path.join(dir, 'new.har'), 10, { firstIndex: 100 }), 'new');
+    const set = await runTrafficdb(['--db', db, 'retention', 'set', '--max-age', '30d', '--max-size', '2GB']);
+    assert.equal(set.code, 0, set.stderr);
+    const pruned = await runTrafficdb(['--db', db, 'prune', '--session', '1', '--json']);
+    assert.equal(pruned.code, 0, pruned.stderr);
+    assert.equal(JSON.parse(pruned.stdout).exchanges, 40);
+
+    const mcp = await connectStdio({ db, args: ['--allow-dir', dir] });
+    try {
+      const list = await mcp.ok('list_sessions', {});
+      const [newer, old] = list.items;
+      assert.equal(old.pruned_count, 40);
+      assert.equal(old.exchange_count, 0);
+      assert.equal(newer.pruned_count, 0);
+      assert.equal(newer.exchange_count, 10);
+      assert.deepEqual(list.database.retention, { max_age_s: 30 * 86400, max_age: '30d', max_size_bytes: 2e9 });
+      assert.equal(list.database.pruned.exchanges, 40);
+      assert.equal(list.database.pruned.bodies, 40);
+      assert.match(list.database.pruned.last_pruned_at, /^\d{4}-\d\d-\d\dT/);
+      assert.ok(list.database.pruned.last_longest_step_ms > 0);
+      assert.equal(list.database.incremental_vacuum, true);
+      const text = textOf(await mcp.call('list_sessions', {}));
+      assert.match(text, /40 pruned/);
+      assert.match(text, /database: \d+ bytes used, \d+ free; retention: max_age 30d, max_size_bytes 2000000000; pruned 40 exchanges, 40 bodies/);
+    } finally {
+      await mcp.close();
+    }
+  });
+});
 defineAffordSuite('stdio', (db, dir) => connectStdio({ db, args: ['--allow-dir', dir] }));
 
 /**

@@ -1,0 +1,313 @@
+// Retention and pruning (store/pruning.h, store/retention_keeper.h) on stores
+// the tests make with the real Writer.
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <catch2/catch.hpp>
+#include <sys/stat.h>
+#include <thread>
+
+#include "ingest/session_removal.h"
+#include "query/consumer_cursor.h"
+#include "store/database.h"
+#include "store/pruning.h"
+#include "store/retention_policy.h"
+#include "store/writer.h"
+#include "tests/test_support.h"
+
+using namespace trafficdb;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr Micros kHour = 3'600'000'000LL;
+
+std::int64_t count(SQLite::Database& db, const std::string& sql) { return db.execAndGet(sql).getInt64(); }
+
+std::int64_t fts_hits(SQLite::Database& db, const std::string& table, const std::string& text) {
+  SQLite::Statement st(db, "SELECT count(*) FROM " + table + " WHERE " + table + " MATCH ?");
+  st.bind(1, "\"" + text + "\"");
+  st.executeStep();
+  return st.getColumn(0).getInt64();
+}
+
+std::int64_t new_session(Writer& w, std::string_view status = session_status::imported) {
+  auto id = w.create_session({"s", session_source::har, "", status, ""});
+  REQUIRE(id.is_ok());
+  return *id;
+}
+
+// Exchange n, started `age` ago, with its own body unless `body` is given.
+Exchange aged_exchange(int n, Micros age, const std::string& body = "") {
+  Exchange e = test::make_exchange(n, body.empty() ? "{\"only\":\"body-" + std::to_string(n) + "-unique\"}" : body);
+  e.request.method = "GET";
+  e.request.body = {};
+  e.request.path = "/aged/" + std::to_string(n);
+  e.request.url = "https://" + e.request.host + e.request.path;
+  e.timings.started = now_micros() - age;
+  e.timings.ended = *e.timings.started + 1000;
+  return e;
+}
+
+void check_fts_consistent(SQLite::Database& db) {
+  for (const char* table : {"bodies_fts", "urls_fts"})
+    CHECK_NOTHROW(db.exec(std::string("INSERT INTO ") + table + "(" + table + ", rank) VALUES('integrity-check', 0)"));
+}
+
+std::int64_t file_size(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? st.st_size : -1;
+}
+
+}  // namespace
+
+TEST_CASE("Pruning by age removes old exchanges with the bodies, search rows and WebSocket messages only they used",
+          "[retention]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  const std::string shared = "{\"shared\":\"body-used-by-old-and-new\"}";
+  std::int64_t session = 0;
+  {
+    auto w = Writer::open(path);
+    REQUIRE(w.is_ok());
+    session = new_session(**w);
+    for (int i = 0; i < 300; ++i) {
+      Exchange e = aged_exchange(i, 48 * kHour, i == 7 ? shared : "");
+      if (i == 3) e.websocket_messages = {{WebSocketMessage::Sender::client, 1, "hello-old-socket", 16, std::nullopt}};
+      REQUIRE((*w)->consume(session, std::move(e)).is_ok());
+    }
+    for (int i = 300; i < 400; ++i)
+      REQUIRE((*w)->consume(session, aged_exchange(i, kHour / 60, i == 350 ? shared : "")).is_ok());
+    REQUIRE((*w)->update_search_index().is_ok());
+    REQUIRE((*w)->close().is_ok());
+  }
+  auto db = open_database(path, OpenMode::read_write);
+  REQUIRE(db.is_ok());
+  SQLite::Database& d = **db;
+  REQUIRE(count(d, "SELECT count(*) FROM bodies") == 399);  // 400 exchanges, one body shared
+  REQUIRE(fts_hits(d, "bodies_fts", "body-5-unique") == 1);
+  REQUIRE(count(d, "SELECT count(*) FROM websocket_messages") == 1);
+
+  auto report = prune(d, PruneSelection::older_than(now_micros() - 24 * kHour));
+  REQUIRE(report.is_ok());
+  CHECK(report->exchanges == 300);
+  CHECK(report->bodies == 299);  // the shared body stays for exchange 350
+  CHECK(report->websocket_messages == 1);
+  CHECK(report->sessions == std::set<std::int64_t>{session});
+  CHECK(report->longest_step > 0us);
+
+  CHECK(count(d, "SELECT count(*) FROM exchanges") == 100);
+  CHECK(count(d, "SELECT min(id) FROM exchanges") == 301);
+  CHECK(count(d, "SELECT count(*) FROM bodies") == 100);
+  CHECK(count(d, "SELECT count(*) FROM websocket_messages") == 0);
+  CHECK(fts_hits(d, "bodies_fts", "body-5-unique") == 0);
+  CHECK(fts_hits(d, "bodies_fts", "body-305-unique") == 1);
+  CHECK(fts_hits(d, "bodies_fts", "body-used-by-old-and-new") == 1);
+  CHECK(fts_hits(d, "urls_fts", "/aged/5") == 0);
+  CHECK(fts_hits(d, "urls_fts", "/aged/305") == 1);
+  check_fts_consistent(d);
+
+  // The session's counts are those left; what went is counted as pruned.
+  SQLite::Statement s(d, "SELECT exchange_count, pruned_count, error_count, first_exchange_at FROM sessions WHERE id = ?");
+  s.bind(1, static_cast<std::int64_t>(session));
+  REQUIRE(s.executeStep());
+  CHECK(s.getColumn(0).getInt64() == 100);
+  CHECK(s.getColumn(1).getInt64() == 300);
+  CHECK(s.getColumn(2).getInt64() == count(d, "SELECT count(*) FROM exchanges WHERE error IS NOT NULL"));
+  CHECK(s.getColumn(3).getInt64() == count(d, "SELECT min(started_at) FROM exchanges"));
+
+  auto state = read_retention(d);
+  REQUIRE(state.is_ok());
+  CHECK(state->pruned.exchanges == 300);
+  CHECK(state->pruned.bodies == 299);
+  CHECK(state->pruned.websocket_messages == 1);
+  CHECK(state->pruned.last_pruned_at.has_value());
+  CHECK(state->pruned.last_longest_step_ms.has_value());
+}
+
+TEST_CASE("A size policy removes the oldest exchanges until the database is under it, and the file shrinks",
+          "[retention]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  {
+    // Not indexed: FTS5 keeps delete markers until its segments merge, so a
+    // search index does not shrink with the rows (a known limit, docs/schema.md).
+    WriterOptions options;
+    options.index_when_idle = false;
+    auto w = Writer::open(path, options);
+    REQUIRE(w.is_ok());
+    const std::int64_t session = new_session(**w);
+    for (int i = 0; i < 2000; ++i)
+      REQUIRE((*w)->consume(session, aged_exchange(i, kHour, std::string(4000, 'a' + i % 26) + std::to_string(i)))
+                  .is_ok());
+    REQUIRE((*w)->close().is_ok());
+  }
+  auto db = open_database(path, OpenMode::read_write);
+  REQUIRE(db.is_ok());
+  SQLite::Database& d = **db;
+  auto before = database_size(d);
+  REQUIRE(before.is_ok());
+  CHECK(before->incremental_vacuum);  // new files are made so
+  REQUIRE(before->used_bytes > 8'000'000);
+
+  RetentionPolicy policy;
+  policy.max_size_bytes = static_cast<std::uint64_t>(before->used_bytes / 2);
+  REQUIRE(set_retention_policy(d, policy).is_ok());
+  auto report = apply_retention(d, *read_retention_policy(d));
+  REQUIRE(report.is_ok());
+  CHECK(report->exchanges > 0);
+  CHECK(report->exchanges < 2000);
+  CHECK(static_cast<std::uint64_t>(report->after.used_bytes) <= *policy.max_size_bytes);
+  // Oldest first: what is left is the newest, without a gap.
+  CHECK(count(d, "SELECT max(id) FROM exchanges") == 2000);
+  CHECK(count(d, "SELECT count(*) FROM exchanges") == 2000 - report->exchanges);
+  CHECK(count(d, "SELECT min(id) FROM exchanges") == report->exchanges + 1);
+  // The free pages went back: the file is smaller, after a checkpoint on disk too.
+  CHECK(report->bytes_given_back > 0);
+  CHECK(report->after.file_bytes < before->file_bytes);
+  CHECK(report->after.free_bytes == 0);
+  d.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  CHECK(file_size(path) == report->after.file_bytes);
+  CHECK(file_size(path) < before->file_bytes);
+}
+
+TEST_CASE("Ids never come back: consumer cursors stay valid after the newest rows are pruned", "[retention]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  auto w = Writer::open(path);
+  REQUIRE(w.is_ok());
+  const std::int64_t first = new_session(**w);
+  for (int i = 0; i < 20; ++i) REQUIRE((*w)->consume(first, aged_exchange(i, kHour)).is_ok());
+  REQUIRE((*w)->flush().is_ok());
+  REQUIRE((*w)->update_search_index().is_ok());
+
+  auto db = open_database(path, OpenMode::read_write);
+  REQUIRE(db.is_ok());
+  SQLite::Database& d = **db;
+  auto page = read_for_consumer(d, "agent", 0, ExchangeFilter{}, 100);
+  REQUIRE(page.is_ok());
+  REQUIRE(page->items.size() == 20);
+  REQUIRE(*consumer_position(d, "agent", 0) == 20);
+
+  // The newest rows (and bodies) go, and the whole session with them.
+  REQUIRE(remove_session(d, first).is_ok());
+  CHECK(count(d, "SELECT count(*) FROM exchanges") == 0);
+  CHECK(count(d, "SELECT count(*) FROM bodies") == 0);
+  CHECK(fts_hits(d, "bodies_fts", "body-19-unique") == 0);
+  check_fts_consistent(d);
+
+  const std::int64_t second = new_session(**w);
+  CHECK(second > first);  // a consumer of session `first` never follows a new session
+  for (int i = 100; i < 105; ++i) REQUIRE((*w)->consume(second, aged_exchange(i, 0)).is_ok());
+  REQUIRE((*w)->flush().is_ok());
+  REQUIRE((*w)->update_search_index().is_ok());
+  CHECK(count(d, "SELECT min(id) FROM exchanges") == 21);
+  // The consumer gets exactly the new rows.
+  auto next = read_for_consumer(d, "agent", 0, ExchangeFilter{}, 100);
+  REQUIRE(next.is_ok());
+  REQUIRE(next->items.size() == 5);
+  CHECK(next->items.front().id == 21);
+  // A body id given again is indexed again (the index position was lowered).
+  CHECK(fts_hits(d, "bodies_fts", "body-104-unique") == 1);
+  CHECK(fts_hits(d, "bodies_fts", "body-19-unique") == 0);
+  check_fts_consistent(d);
+}
+
+TEST_CASE("A recorder applies the policy to the session it is recording", "[retention]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  {
+    auto db = open_database(path, OpenMode::read_write);
+    REQUIRE(db.is_ok());
+    RetentionPolicy policy;
+    policy.max_age_us = 24 * kHour;
+    REQUIRE(set_retention_policy(**db, policy).is_ok());
+  }
+  WriterOptions options;
+  options.apply_retention = true;
+  options.retention_interval = 100ms;
+  auto w = Writer::open(path, options);
+  REQUIRE(w.is_ok());
+  const std::int64_t session = new_session(**w, session_status::recording);
+  for (int i = 0; i < 200; ++i) REQUIRE((*w)->consume(session, aged_exchange(i, 72 * kHour)).is_ok());
+  REQUIRE((*w)->flush().is_ok());
+
+  auto db = open_database(path, OpenMode::read_only);
+  REQUIRE(db.is_ok());
+  // Recording goes on while the keeper prunes: new exchanges keep coming.
+  int added = 0;
+  const auto give_up = std::chrono::steady_clock::now() + 20s;
+  while ((*w)->retention_rounds().removed.exchanges < 200 && std::chrono::steady_clock::now() < give_up) {
+    REQUIRE((*w)->consume(session, aged_exchange(1000 + added++, 0)).is_ok());
+    std::this_thread::sleep_for(10ms);
+  }
+  for (int i = 0; i < 50; ++i) REQUIRE((*w)->consume(session, aged_exchange(2000 + i, 0)).is_ok());
+  REQUIRE((*w)->flush().is_ok());
+  const std::int64_t total = 200 + added + 50;
+  CHECK(count(**db, "SELECT count(*) FROM exchanges WHERE started_at < " + std::to_string(now_micros() - 24 * kHour)) == 0);
+  CHECK(count(**db, "SELECT count(*) FROM exchanges") == added + 50);
+  CHECK((*db)->execAndGet("SELECT status FROM sessions").getString() == "recording");
+  CHECK(count(**db, "SELECT exchange_count + pruned_count FROM sessions") == total);
+  CHECK(count(**db, "SELECT exchange_count FROM sessions") == added + 50);
+  const RetentionRounds rounds = (*w)->retention_rounds();
+  CHECK(rounds.rounds >= 1);
+  CHECK(rounds.removed.exchanges == 200);
+  CHECK(rounds.last_error.empty());
+  REQUIRE((*w)->close().is_ok());
+  CHECK((*w)->stats().longest_commit > 0us);
+}
+
+TEST_CASE("An older database without incremental vacuum is converted once, and pruning says the file cannot shrink before",
+          "[retention]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  {
+    auto w = Writer::open(path);
+    REQUIRE(w.is_ok());
+    const std::int64_t session = new_session(**w);
+    for (int i = 0; i < 500; ++i)
+      REQUIRE((*w)->consume(session, aged_exchange(i, 48 * kHour, std::string(3000, 'x') + std::to_string(i))).is_ok());
+    REQUIRE((*w)->close().is_ok());
+  }
+  auto db = open_database(path, OpenMode::read_write);
+  REQUIRE(db.is_ok());
+  SQLite::Database& d = **db;
+  // As a file made before trafficdb set auto_vacuum.
+  d.exec("PRAGMA auto_vacuum = NONE");
+  d.exec("VACUUM");
+  REQUIRE_FALSE(database_size(d)->incremental_vacuum);
+
+  auto report = prune(d, PruneSelection::older_than(now_micros() - 72 * kHour - kHour));
+  REQUIRE(report.is_ok());
+  CHECK(report->exchanges == 0);
+  auto half = prune(d, PruneSelection::of_session(1));
+  REQUIRE(half.is_ok());
+  CHECK(half->exchanges == 500);
+  CHECK(half->vacuum_unavailable);
+  CHECK(half->after.free_bytes > 0);
+  CHECK(half->bytes_given_back == 0);
+
+  REQUIRE(convert_to_incremental_vacuum(d).is_ok());
+  CHECK(database_size(d)->incremental_vacuum);
+  REQUIRE(convert_to_incremental_vacuum(d).is_ok());  // nothing to do the second time
+}
+
+TEST_CASE("Retention policies are checked and stored", "[retention]") {
+  test::TempDir dir;
+  auto db = open_database(dir.file("t.db"), OpenMode::read_write);
+  REQUIRE(db.is_ok());
+  CHECK(read_retention_policy(**db)->empty());
+  RetentionPolicy zero;
+  zero.max_size_bytes = 0;
+  CHECK(set_retention_policy(**db, zero).is(Status::Code::invalid_input));
+  RetentionPolicy policy;
+  policy.max_age_us = 7 * 24 * kHour;
+  policy.max_size_bytes = 2'000'000'000;
+  REQUIRE(set_retention_policy(**db, policy).is_ok());
+  auto read = read_retention_policy(**db);
+  REQUIRE(read.is_ok());
+  CHECK(read->max_age_us == policy.max_age_us);
+  CHECK(read->max_size_bytes == policy.max_size_bytes);
+  REQUIRE(set_retention_policy(**db, RetentionPolicy{}).is_ok());
+  CHECK(read_retention_policy(**db)->empty());
+}
