@@ -60,7 +60,8 @@ RedactionRules built_in_rules() {
       {"access_token", "refresh_token", "id_token", "token", "api_key", "apikey", "key", "password", "passwd", "pwd",
        "secret", "client_secret", "signature", "sig", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
        "auth", "code", "session", "sessionid", "jwt", "pin", "otp", "cvv", "cvc", "private_key", "client_assertion"},
-      {"token", "secret", "password", "apikey", "api_key", "private_key", "credential"}};
+      {"token", "secret", "password", "apikey", "api_key", "private_key", "credential"},
+      {}};
 }
 
 // "ssn, X-Internal-Key" -> {"ssn", "x-internal-key"}.
