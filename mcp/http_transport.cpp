@@ -9,6 +9,8 @@
 #include <mutex>
 #include <thread>
 
+#include "common/local_origin.h"
+
 namespace trafficdb::mcp {
 namespace {
 
@@ -21,16 +23,6 @@ std::string new_session_id() {
   std::string id;
   for (unsigned char b : bytes) id += {kHex[b >> 4], kHex[b & 15]};
   return id;
-}
-
-bool localhost_origin(const std::string& origin) {
-  for (const char* scheme : {"http://", "https://"}) {
-    for (const char* host : {"localhost", "127.0.0.1", "[::1]"}) {
-      const std::string base = std::string(scheme) + host;
-      if (origin == base || origin.rfind(base + ":", 0) == 0) return true;
-    }
-  }
-  return false;
 }
 
 void json_error(httplib::Response& res, int status, const std::string& message) {
@@ -90,9 +82,7 @@ Status serve_http(McpContext& context, const std::vector<Tool>& tools, const Htt
   const auto admitted = [&](const httplib::Request& req, httplib::Response& res) {
     if (req.has_header("Origin")) {
       const std::string origin = req.get_header_value("Origin");
-      bool allowed = localhost_origin(origin);
-      for (const std::string& o : options.allowed_origins) allowed = allowed || origin == o;
-      if (!allowed) {
+      if (!origin_allowed(origin, options.allowed_origins)) {
         json_error(res, 403, "Origin '" + origin + "' is not allowed (start the server with --allow-origin)");
         return false;
       }
