@@ -34,4 +34,31 @@ void log_with_time(const std::string& who, const std::string& line) {
   std::cerr << format_human_time(now_micros()) << ' ' << who << ": " << line << std::endl;
 }
 
+std::optional<ListenAddress> parse_listen_address_or_report(const std::string& option, const std::string& text,
+                                                            int& exit_status) {
+  ListenAddress address;
+  const std::size_t colon = text.rfind(':');
+  try {
+    if (colon == std::string::npos) throw std::invalid_argument("no port");
+    address.host = text.substr(0, colon);
+    if (address.host.empty()) address.host = "127.0.0.1";
+    if (address.host.size() > 2 && address.host.front() == '[')
+      address.host = address.host.substr(1, address.host.size() - 2);
+    std::size_t used = 0;
+    address.port = std::stoi(text.substr(colon + 1), &used);
+    if (used != text.size() - colon - 1 || address.port < 0 || address.port > 65535) throw std::out_of_range("port");
+  } catch (const std::exception&) {
+    std::cerr << "trafficdb: " << option << " '" << text
+              << "': give HOST:PORT, e.g. 127.0.0.1:7411 (port 0: any free one)\n";
+    exit_status = exit_code::usage;
+    return std::nullopt;
+  }
+  return address;
+}
+
+std::string http_base_url(const ListenAddress& address) {
+  const bool ipv6 = address.host.find(':') != std::string::npos;
+  return "http://" + (ipv6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(address.port);
+}
+
 }  // namespace trafficdb

@@ -21,6 +21,20 @@ std::optional<ExchangeFilter> build_filter_or_report(const FilterOptions& option
 // mistyped --db should not quietly create an empty database.
 std::unique_ptr<SQLite::Database> open_or_report(const std::string& path, OpenMode mode, int& exit_status);
 
+// The address an HTTP server listens on.
+struct ListenAddress {
+  std::string host;  // without IPv6 brackets; "" in the text means 127.0.0.1
+  int port = 0;      // 0: any free port
+};
+
+// "HOST:PORT" ("127.0.0.1:7411", "[::1]:0", ":8080"), or nullopt after
+// saying what is wrong on stderr for `option` (exit status: usage).
+std::optional<ListenAddress> parse_listen_address_or_report(const std::string& option, const std::string& text,
+                                                            int& exit_status);
+
+// "http://HOST:PORT" with IPv6 hosts in brackets.
+std::string http_base_url(const ListenAddress& address);
+
 // "<local time> <who>: <line>" on stderr: what long-running commands log.
 void log_with_time(const std::string& who, const std::string& line);
 
