@@ -10,6 +10,7 @@
 #include "cli/import_command.h"
 #include "cli/index_command.h"
 #include "cli/mcp_command.h"
+#include "cli/ui_command.h"
 #include "cli/query_command.h"
 #include "cli/read_command.h"
 #include "cli/show_command.h"
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   add_index_command(app, context, exit_status);
   add_sql_command(app, context, exit_status);
   add_mcp_command(app, context, exit_status);
+  add_ui_command(app, context, exit_status);
 
   try {
     app.parse(argc, argv);

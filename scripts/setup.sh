@@ -9,8 +9,9 @@ packages=(
   nlohmann-json3-dev libcpp-httplib-dev libssl-dev
   libpcap-dev zlib1g-dev libdeflate-dev libbrotli-dev libzstd-dev
   libcli11-dev libre2-dev libboost-dev libnghttp2-dev
-  catch2
+  catch2 libjs-chart.js
   tcpdump curl openssl nginx-light nghttp2-client python3-grpcio apache2-bin
+  chromium
 )
 
 missing=()
