@@ -106,16 +106,20 @@ ApiReply UiApi::error(int status, const std::string& message) {
   return {status, "application/json", dump_json({{"error", message}}), ""};
 }
 
-ApiReply UiApi::sessions() const {
+ApiReply UiApi::sessions(const Params& params) const {
+  const std::string sizes = param(params, "sizes").value_or("false");
+  if (sizes != "true" && sizes != "false") return error(400, "parameter 'sizes': give true or false, not '" + sizes + "'");
   return with_db(db_path_, OpenMode::read_only, [&](SQLite::Database& db) {
     auto sessions = list_sessions(db);
     if (!sessions.is_ok()) return error_of(sessions.status());
-    const auto bytes = session_bytes(db);
+    const auto bytes = sizes == "true" ? session_bytes(db) : std::map<std::int64_t, std::int64_t>();
     json out = json::array();
     for (const SessionInfo& s : *sessions) {
       json row = session_to_json(s);
-      const auto it = bytes.find(s.id);
-      row["bytes"] = it == bytes.end() ? 0 : it->second;
+      if (sizes == "true") {
+        const auto it = bytes.find(s.id);
+        row["bytes"] = it == bytes.end() ? 0 : it->second;
+      }
       out.push_back(std::move(row));
     }
     std::error_code ec;

@@ -30,8 +30,10 @@ class UiApi {
   // `db_path`: the store; it must exist.
   explicit UiApi(std::string db_path);
 
-  // GET /api/sessions: {sessions:[session_to_json + bytes], database_bytes}.
-  ApiReply sessions() const;
+  // GET /api/sessions: {sessions:[session_to_json], database_bytes}; with
+  // sizes=true each session has `bytes` too (its bodies, decoded), which
+  // reads every exchange row: a second or more at a million.
+  ApiReply sessions(const Params& params) const;
   // GET /api/exchanges: a page of summaries. Params: the filters, order
   // (newest|oldest), cursor (the previous page's next_cursor), limit (1-500).
   // {items, next_cursor?, has_more, order, latest_id}.

@@ -124,7 +124,8 @@ Status serve_ui(const UiOptions& options, const UiLog& log, const std::function<
   http.Get(R"(/assets/([A-Za-z0-9_.-]+))",
            [&](const httplib::Request& req, httplib::Response& res) { serve_asset(req.matches[1].str(), res); });
 
-  http.Get("/api/sessions", [&](const httplib::Request&, httplib::Response& res) { send(res, api.sessions()); });
+  http.Get("/api/sessions",
+           [&](const httplib::Request& req, httplib::Response& res) { send(res, api.sessions(params_of(req))); });
   http.Delete(R"(/api/sessions/(\d+))", [&](const httplib::Request& req, httplib::Response& res) {
     if (req.get_header_value(kDeleteHeader) != "1")
       return send(res, UiApi::error(403, std::string("deleting needs the header ") + kDeleteHeader + ": 1"));

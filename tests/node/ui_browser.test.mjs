@@ -158,6 +158,13 @@ describe('trafficdb ui in headless Chromium', () => {
     assert.deepEqual(await rowIds('sessions'), want.map((r) => r.id));
     const counts = await page.$$eval('#sessions tbody tr', (rows) => rows.map((r) => Number(r.children[5].textContent)));
     assert.deepEqual(counts, want.map((r) => r.exchange_count));
+    // Sizes come second: the bodies' bytes per session.
+    await page.waitForFunction(() => document.body.dataset.loaded === 'sessions-sized');
+    const bytes = await sql(db, 'SELECT s.id, (SELECT coalesce(sum(coalesce(req_body_size, 0) + coalesce(resp_body_size, 0)), 0) ' +
+      'FROM exchanges e WHERE e.session_id = s.id) AS bytes FROM sessions s ORDER BY s.id DESC');
+    const shown = await page.$$eval('#sessions tbody td.size', (cells) => cells.map((c) => c.textContent));
+    const format = (n) => (n < 1024 ? n + ' B' : n < 1048576 ? (n / 1024).toFixed(1) + ' KiB' : (n / 1048576).toFixed(1) + ' MiB');
+    assert.deepEqual(shown, bytes.map((r) => format(r.bytes)));
     const text = await page.$eval('#sessions', (t) => t.textContent);
     assert.match(text, /hostile/);
     assert.match(text, /api/);

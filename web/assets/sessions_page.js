@@ -1,5 +1,6 @@
 // #/sessions: every session with its source, status, counts, size and
-// capture integrity; refreshed every 2 s while one is recording.
+// capture integrity; refreshed every 2 s while one is recording. Sizes
+// (which read every exchange row) come in a second request, once.
 'use strict';
 
 TD.pages.sessions = function (route, main, life) {
@@ -39,7 +40,7 @@ TD.pages.sessions = function (route, main, life) {
         TD.el('td', {}, TD.time(s.started_at)),
         TD.el('td', { class: 'num' }, String(s.exchange_count)),
         TD.el('td', { class: 'num' }, String(s.error_count)),
-        TD.el('td', { class: 'num' }, TD.bytes(s.bytes)),
+        TD.el('td', { class: 'num size' }, sizes ? TD.bytes(sizes.get(s.id) || 0) : '…'),
         TD.el('td', { class: 'integrity' }, integrityText(s.integrity)),
         TD.el('td', { class: 'actions' },
           TD.el('a', { href: TD.link('waterfall', { session_id: s.id }) }, 'waterfall'), ' ',
@@ -47,8 +48,21 @@ TD.pages.sessions = function (route, main, life) {
     }
     table.append(body);
     const live = data.sessions.filter((s) => s.status === 'recording').length;
+    document.body.dataset.loaded = sizes ? 'sessions-sized' : 'sessions';
     summary.textContent = `${data.sessions.length} sessions, database ${TD.bytes(data.database_bytes)}` +
       (live ? `, ${live} recording (updating)` : '');
+  };
+
+  let sizes = null;  // session id -> bytes
+  const loadSizes = async () => {
+    try {
+      const data = await TD.getJson('/api/sessions?sizes=true');
+      if (life.ended) return;
+      sizes = new Map(data.sessions.map((s) => [s.id, s.bytes]));
+      render(data);
+    } catch (e) {
+      summary.replaceChildren(TD.errorBox(e));
+    }
   };
 
   const load = async () => {
@@ -61,5 +75,5 @@ TD.pages.sessions = function (route, main, life) {
       summary.replaceChildren(TD.errorBox(e));
     }
   };
-  load();
+  load().then(loadSizes);
 };
