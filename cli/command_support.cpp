@@ -1,9 +1,12 @@
 #include "cli/command_support.h"
 
+#include <atomic>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "cli/exit_codes.h"
+#include "cli/stop_signals.h"
 #include "common/timestamp.h"
 #include "query/query_database.h"
 
@@ -59,6 +62,23 @@ std::optional<ListenAddress> parse_listen_address_or_report(const std::string& o
 std::string http_base_url(const ListenAddress& address) {
   const bool ipv6 = address.host.find(':') != std::string::npos;
   return "http://" + (ipv6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(address.port);
+}
+
+int serve_until_signalled(const std::function<Status(const std::function<bool()>& should_stop)>& serve) {
+  StopSignals signals;  // before any thread starts
+  std::atomic<bool> stop{false};
+  std::thread waiter([&] {
+    signals.wait(std::nullopt, [&] { return stop.load(); });
+    stop = true;
+  });
+  const Status served = serve([&] { return stop.load(); });
+  stop = true;
+  waiter.join();
+  if (!served.is_ok()) {
+    std::cerr << "trafficdb: " << served.message() << '\n';
+    return exit_code::unusable;
+  }
+  return exit_code::ok;
 }
 
 }  // namespace trafficdb

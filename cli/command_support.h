@@ -2,6 +2,7 @@
 // each failure reported on stderr with the right exit status; timed log lines.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,11 @@ std::optional<ListenAddress> parse_listen_address_or_report(const std::string& o
 
 // "http://HOST:PORT" with IPv6 hosts in brackets.
 std::string http_base_url(const ListenAddress& address);
+
+// Runs `serve(should_stop)` (a server's loop) until SIGINT or SIGTERM
+// arrives or it returns by itself; its failure is said on stderr. Returns
+// the exit status (ok, or unusable after a failure).
+int serve_until_signalled(const std::function<Status(const std::function<bool()>& should_stop)>& serve);
 
 // "<local time> <who>: <line>" on stderr: what long-running commands log.
 void log_with_time(const std::string& who, const std::string& line);

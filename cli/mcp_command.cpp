@@ -4,7 +4,6 @@
 #include <iostream>
 
 #include "cli/exit_codes.h"
-#include "cli/stop_signals.h"
 #include "cli/command_support.h"
 #include "mcp/http_transport.h"
 #include "mcp/stdio_transport.h"
@@ -76,27 +75,16 @@ int run_mcp(const CliContext& context, const McpArgs& args) {
   http.port = address->port;
   http.token = args.token;
   http.allowed_origins = args.allow_origins;
-  StopSignals signals;  // before any thread starts
-  std::atomic<bool> stop{false};
-  std::thread waiter([&] {
-    signals.wait(std::nullopt, [&] { return stop.load(); });
-    stop = true;
+  return serve_until_signalled([&](const std::function<bool()>& should_stop) {
+    mcp::McpContext mcp_context(options);  // its threads start with the stop signals blocked
+    return mcp::serve_http(
+        mcp_context, tools, http, log_mcp_line,
+        [&](int port) {
+          // The one line on stdout: where to connect (port 0 picks one).
+          std::cout << http_base_url({http.host, port}) << "/mcp" << std::endl;
+        },
+        should_stop);
   });
-  mcp::McpContext mcp_context(options);
-  const Status served = mcp::serve_http(
-      mcp_context, tools, http, log_mcp_line,
-      [&](int port) {
-        // The one line on stdout: where to connect (port 0 picks one).
-        std::cout << http_base_url({http.host, port}) << "/mcp" << std::endl;
-      },
-      [&] { return stop.load(); });
-  stop = true;
-  waiter.join();
-  if (!served.is_ok()) {
-    std::cerr << "trafficdb: " << served.message() << '\n';
-    return exit_code::unusable;
-  }
-  return exit_code::ok;
 }
 
 }  // namespace

@@ -1,14 +1,12 @@
 #include "cli/ui_command.h"
 
-#include <atomic>
 #include <filesystem>
 #include <iostream>
-#include <thread>
 
 #include "cli/command_support.h"
 #include "cli/exit_codes.h"
-#include "cli/stop_signals.h"
 #include "common/local_origin.h"
+#include "common/random_token.h"
 #include "store/database.h"
 #include "web/ui_server.h"
 
@@ -38,31 +36,25 @@ int run_ui(const CliContext& context, const UiArgs& args) {
   options.token = args.token;
   options.allowed_origins = args.allow_origins;
   if (options.token.empty() && !is_loopback_host(options.host)) {
-    options.token = web::random_token();  // others on the network must not read the traffic
+    auto token = random_hex_token(16);  // others on the network must not read the traffic
+    if (!token.is_ok()) {
+      std::cerr << "trafficdb: " << token.status().message() << '\n';
+      return exit_code::unusable;
+    }
+    options.token = std::move(token).value();
     log_ui_line("listening beyond this machine: a token is required (it is in the URL below)");
   }
 
-  StopSignals signals;  // before any thread starts
-  std::atomic<bool> stop{false};
-  std::thread waiter([&] {
-    signals.wait(std::nullopt, [&] { return stop.load(); });
-    stop = true;
+  return serve_until_signalled([&](const std::function<bool()>& should_stop) {
+    return web::serve_ui(
+        options, log_ui_line,
+        [&](int port) {
+          // The one line on stdout: the page's URL (port 0 picks one).
+          std::cout << http_base_url({options.host, port}) << "/"
+                    << (options.token.empty() ? "" : "?token=" + options.token) << std::endl;
+        },
+        should_stop);
   });
-  const Status served = web::serve_ui(
-      options, log_ui_line,
-      [&](int port) {
-        // The one line on stdout: the page's URL (port 0 picks one).
-        std::cout << http_base_url({options.host, port}) << "/"
-                  << (options.token.empty() ? "" : "?token=" + options.token) << std::endl;
-      },
-      [&] { return stop.load(); });
-  stop = true;
-  waiter.join();
-  if (!served.is_ok()) {
-    std::cerr << "trafficdb: " << served.message() << '\n';
-    return exit_code::unusable;
-  }
-  return exit_code::ok;
 }
 
 }  // namespace

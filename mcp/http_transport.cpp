@@ -1,7 +1,6 @@
 #include "mcp/http_transport.h"
 
 #include <httplib.h>
-#include <openssl/rand.h>
 
 #include <chrono>
 #include <map>
@@ -10,6 +9,7 @@
 #include <thread>
 
 #include "common/local_origin.h"
+#include "common/random_token.h"
 
 namespace trafficdb::mcp {
 namespace {
@@ -17,12 +17,9 @@ namespace {
 constexpr const char* kEndpoint = "/mcp";
 
 std::string new_session_id() {
-  unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no randomness for a session id");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id;
-  for (unsigned char b : bytes) id += {kHex[b >> 4], kHex[b & 15]};
-  return id;
+  auto id = random_hex_token(16);
+  if (!id.is_ok()) throw std::runtime_error(id.status().message());
+  return std::move(id).value();
 }
 
 void json_error(httplib::Response& res, int status, const std::string& message) {

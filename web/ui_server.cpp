@@ -1,7 +1,6 @@
 #include "web/ui_server.h"
 
 #include <httplib.h>
-#include <openssl/rand.h>
 
 #include <atomic>
 #include <chrono>
@@ -64,15 +63,6 @@ std::int64_t id_of(const httplib::Request& req) {
 }
 
 }  // namespace
-
-std::string random_token() {
-  unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no randomness for a token");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string token;
-  for (unsigned char b : bytes) token += {kHex[b >> 4], kHex[b & 15]};
-  return token;
-}
 
 Status serve_ui(const UiOptions& options, const UiLog& log, const std::function<void(int port)>& on_listening,
                 const std::function<bool()>& should_stop) {

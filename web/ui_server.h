@@ -46,7 +46,4 @@ using UiLog = std::function<void(const std::string& line)>;
 Status serve_ui(const UiOptions& options, const UiLog& log, const std::function<void(int port)>& on_listening,
                 const std::function<bool()>& should_stop);
 
-// A random token (32 hex digits) for a server that listens beyond loopback.
-std::string random_token();
-
 }  // namespace trafficdb::web
