@@ -25,16 +25,23 @@ void bind_all(SQLite::Statement& st, const std::vector<SqlParam>& params) {
   }
 }
 
-// Whether SQLite would read table `e` of `sql` through an index (a SEARCH)
-// rather than scan it whole.
-bool searches_an_index(SQLite::Database& db, const std::string& sql, const std::vector<SqlParam>& params) {
+// How SQLite would run `sql` on table `e`: through an index (a SEARCH)
+// rather than a whole scan, and whether it then sorts the matches itself.
+struct PlanShape {
+  bool searches_index = false;
+  bool sorts = false;
+};
+
+PlanShape plan_shape(SQLite::Database& db, const std::string& sql, const std::vector<SqlParam>& params) {
   SQLite::Statement plan(db, "EXPLAIN QUERY PLAN " + sql);
   bind_all(plan, params);
+  PlanShape shape;
   while (plan.executeStep()) {
     const std::string detail = plan.getColumn(3).getString();
-    if (detail.rfind("SEARCH e ", 0) == 0) return true;
+    if (detail.rfind("SEARCH e ", 0) == 0) shape.searches_index = true;
+    if (detail.find("TEMP B-TREE FOR ORDER BY") != std::string::npos) shape.sorts = true;
   }
-  return false;
+  return shape;
 }
 
 template <typename T>
@@ -134,15 +141,19 @@ Result<ExchangePage> find_exchanges(SQLite::Database& db, const PageRequest& req
   } else if (filter.empty()) {
     plans.push_back({select + " FROM exchanges e" + where + " ORDER BY e.id" + direction + limit, request.time_limit});
   } else {
+    const std::string planned = select + " FROM exchanges e" + where + " ORDER BY e.id" + direction + limit;
     const std::string walk = select + " FROM exchanges e NOT INDEXED" + where + " ORDER BY e.id" + direction + limit;
     const std::string indexed = select + " FROM exchanges e" + where + " ORDER BY +e.id" + direction + limit;
-    bool index_serves = false;
+    PlanShape own, by_index;
     try {
-      index_serves = searches_an_index(db, indexed, params);
+      own = plan_shape(db, planned, params);
+      by_index = plan_shape(db, indexed, params);
     } catch (const SQLite::Exception& e) {
       return Status::error(std::string("query failed: ") + e.what());
     }
-    if (index_serves) {
+    if (own.searches_index && !own.sorts) {
+      plans.push_back({planned, request.time_limit});  // an index gives matches in id order (a session's)
+    } else if (by_index.searches_index) {
       const auto walk_budget = std::min(kIdWalkBudget, request.time_limit);
       plans.push_back({walk, walk_budget});
       plans.push_back({indexed, request.time_limit - walk_budget});
