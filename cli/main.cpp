@@ -12,6 +12,7 @@
 #include "cli/index_command.h"
 #include "cli/mcp_command.h"
 #include "cli/prune_command.h"
+#include "cli/ui_command.h"
 #include "cli/query_command.h"
 #include "cli/read_command.h"
 #include "cli/replay_command.h"
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
   add_delete_command(app, context, exit_status);
   add_sql_command(app, context, exit_status);
   add_mcp_command(app, context, exit_status);
+  add_ui_command(app, context, exit_status);
 
   try {
     app.parse(argc, argv);

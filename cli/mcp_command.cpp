@@ -4,7 +4,6 @@
 #include <iostream>
 
 #include "cli/exit_codes.h"
-#include "cli/stop_signals.h"
 #include "cli/command_support.h"
 #include "mcp/http_transport.h"
 #include "mcp/stdio_transport.h"
@@ -70,43 +69,24 @@ int run_mcp(const CliContext& context, const McpArgs& args) {
     return exit_code::ok;  // stdin closed; captures stop as mcp_context goes
   }
 
+  int status = exit_code::ok;
+  const auto address = parse_listen_address_or_report("--http", args.http, status);
+  if (!address) return status;
   mcp::HttpOptions http;
-  const std::size_t colon = args.http.rfind(':');
-  try {
-    if (colon == std::string::npos) throw std::invalid_argument("no port");
-    http.host = args.http.substr(0, colon);
-    if (http.host.empty()) http.host = "127.0.0.1";
-    if (http.host.size() > 2 && http.host.front() == '[') http.host = http.host.substr(1, http.host.size() - 2);
-    http.port = std::stoi(args.http.substr(colon + 1));
-    if (http.port < 0 || http.port > 65535) throw std::out_of_range("port");
-  } catch (const std::exception&) {
-    std::cerr << "trafficdb: --http '" << args.http << "': give HOST:PORT, e.g. 127.0.0.1:7411 (port 0: any free one)\n";
-    return exit_code::usage;
-  }
+  http.host = address->host;
+  http.port = address->port;
   http.token = args.token;
   http.allowed_origins = args.allow_origins;
-  StopSignals signals;  // before any thread starts
-  std::atomic<bool> stop{false};
-  std::thread waiter([&] {
-    signals.wait(std::nullopt, [&] { return stop.load(); });
-    stop = true;
+  return serve_until_signalled([&](const std::function<bool()>& should_stop) {
+    mcp::McpContext mcp_context(options);  // its threads start with the stop signals blocked
+    return mcp::serve_http(
+        mcp_context, tools, http, log_mcp_line,
+        [&](int port) {
+          // The one line on stdout: where to connect (port 0 picks one).
+          std::cout << http_base_url({http.host, port}) << "/mcp" << std::endl;
+        },
+        should_stop);
   });
-  mcp::McpContext mcp_context(options);
-  const Status served = mcp::serve_http(
-      mcp_context, tools, http, log_mcp_line,
-      [&](int port) {
-        // The one line on stdout: where to connect (port 0 picks one).
-        std::cout << "http://" << (http.host.find(':') != std::string::npos ? "[" + http.host + "]" : http.host)
-                  << ":" << port << "/mcp" << std::endl;
-      },
-      [&] { return stop.load(); });
-  stop = true;
-  waiter.join();
-  if (!served.is_ok()) {
-    std::cerr << "trafficdb: " << served.message() << '\n';
-    return exit_code::unusable;
-  }
-  return exit_code::ok;
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "mcp/http_transport.h"
 
 #include <httplib.h>
-#include <openssl/rand.h>
 
 #include <chrono>
 #include <map>
@@ -9,28 +8,18 @@
 #include <mutex>
 #include <thread>
 
+#include "common/local_origin.h"
+#include "common/random_token.h"
+
 namespace trafficdb::mcp {
 namespace {
 
 constexpr const char* kEndpoint = "/mcp";
 
 std::string new_session_id() {
-  unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no randomness for a session id");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id;
-  for (unsigned char b : bytes) id += {kHex[b >> 4], kHex[b & 15]};
-  return id;
-}
-
-bool localhost_origin(const std::string& origin) {
-  for (const char* scheme : {"http://", "https://"}) {
-    for (const char* host : {"localhost", "127.0.0.1", "[::1]"}) {
-      const std::string base = std::string(scheme) + host;
-      if (origin == base || origin.rfind(base + ":", 0) == 0) return true;
-    }
-  }
-  return false;
+  auto id = random_hex_token(16);
+  if (!id.is_ok()) throw std::runtime_error(id.status().message());
+  return std::move(id).value();
 }
 
 void json_error(httplib::Response& res, int status, const std::string& message) {
@@ -90,9 +79,7 @@ Status serve_http(McpContext& context, const std::vector<Tool>& tools, const Htt
   const auto admitted = [&](const httplib::Request& req, httplib::Response& res) {
     if (req.has_header("Origin")) {
       const std::string origin = req.get_header_value("Origin");
-      bool allowed = localhost_origin(origin);
-      for (const std::string& o : options.allowed_origins) allowed = allowed || origin == o;
-      if (!allowed) {
+      if (!origin_allowed(origin, options.allowed_origins)) {
         json_error(res, 403, "Origin '" + origin + "' is not allowed (start the server with --allow-origin)");
         return false;
       }

@@ -124,12 +124,33 @@ ordered_json har_entry(const StoredExchange& stored, const HarExportOptions& opt
   return entry;
 }
 
+constexpr const char* kHarOpening =
+    "{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"trafficdb\",\"version\":\"0.1.0\"},\"pages\":[],"
+    "\"entries\":[";
+constexpr const char* kHarClosing = "\n]}}\n";
+
+void write_entry(std::ostream& out, const StoredExchange& stored, const HarExportOptions& options, bool first) {
+  out << (first ? "\n" : ",\n")
+      << har_entry(stored, options).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace
+
+Result<std::size_t> export_har_exchange(SQLite::Database& db, std::int64_t id, std::ostream& out,
+                                        const HarExportOptions& options) {
+  auto loaded = load_exchange(db, id, 0);
+  if (!loaded.is_ok()) return loaded.status();
+  if (!loaded->has_value()) return Status::not_found("no exchange " + std::to_string(id));
+  out << kHarOpening;
+  write_entry(out, **loaded, options, true);
+  out << kHarClosing;
+  if (!out) return Status::io_error("writing the HAR file failed");
+  return std::size_t{1};
+}
 
 Result<std::size_t> export_har(SQLite::Database& db, const ExchangeFilter& filter, std::ostream& out,
                                const HarExportOptions& options) {
-  out << "{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"trafficdb\",\"version\":\"0.1.0\"},\"pages\":[],"
-         "\"entries\":[";
+  out << kHarOpening;
   std::size_t written = 0;
   PageRequest request;
   request.filter = filter;
@@ -143,15 +164,14 @@ Result<std::size_t> export_har(SQLite::Database& db, const ExchangeFilter& filte
       auto loaded = load_exchange(db, s.id, 0);
       if (!loaded.is_ok()) return loaded.status();
       if (!loaded->has_value()) continue;  // deleted meanwhile
-      out << (written ? ",\n" : "\n")
-          << har_entry(**loaded, options).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      write_entry(out, **loaded, options, written == 0);
       ++written;
       if (options.progress && written % 100 == 0) options.progress(written);
     }
     if (!page->has_more) break;
     request.after_id = page->next_cursor;
   }
-  out << "\n]}}\n";
+  out << kHarClosing;
   if (!out) return Status::io_error("writing the HAR file failed");
   if (options.progress) options.progress(written);
   return written;

@@ -28,4 +28,8 @@ struct HarExportOptions {
 Result<std::size_t> export_har(SQLite::Database& db, const ExchangeFilter& filter, std::ostream& out,
                                const HarExportOptions& options = {});
 
+// One exchange as a HAR file; not_found when there is no exchange `id`.
+Result<std::size_t> export_har_exchange(SQLite::Database& db, std::int64_t id, std::ostream& out,
+                                        const HarExportOptions& options = {});
+
 }  // namespace trafficdb

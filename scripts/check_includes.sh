@@ -18,9 +18,10 @@ declare -A allowed=(
   [ingest]="common model recorder store"
   [query]="common model store"
   [mcp]="common query ingest"
+  [web]="common query ingest"
   [cli]="*"
 )
-project_folders="common model recorder store ingest query mcp cli"
+project_folders="common model recorder store ingest query mcp web cli"
 
 may_use() {  # may_use FOLDER TARGET_FOLDER
   local from=$1 to=$2

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Node.js test peers (tests/node/package.json, pinned by its
-# package-lock.json): the official MCP SDK client and Inspector, and Mockttp.
+# package-lock.json): the official MCP SDK client and Inspector, Mockttp, and
+# puppeteer-core (drives Debian's chromium in the web UI test; downloads no browser).
 # Uses the machine's node and npm; installs Debian's when there are none.
 # Idempotent; safe with no standard input.
 set -euo pipefail

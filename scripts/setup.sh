@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages trafficdb needs.
 #   scripts/setup.sh         what building and running trafficdb needs (the README's first command)
 #   scripts/setup.sh test    that, plus the test suite's peers: Catch2, curl, tcpdump, nginx, nghttp2,
-#                            gRPC, Apache's ab, and the Node.js peers (scripts/setup-node.sh)
+#                            gRPC, Apache's ab, Chromium (the web UI's browser tests) and the
+#                            Node.js peers (scripts/setup-node.sh)
 # Idempotent; run as root (or with sudo available). Safe with no standard input.
 set -euo pipefail
 
@@ -13,16 +14,18 @@ case "${1:-run}" in
 esac
 
 # build-essential brings dpkg-dev, whose dpkg-shlibdeps `cpack -G DEB` uses
-# to compute the package's dependencies; help2man writes the man pages.
+# to compute the package's dependencies; help2man writes the man pages;
+# libjs-chart.js is read at build time into `trafficdb ui`'s page.
 packages=(
   build-essential cmake pkg-config ccache help2man
   libsqlite3-dev libsqlitecpp-dev sqlite3
   nlohmann-json3-dev libcpp-httplib-dev libssl-dev
   libpcap-dev zlib1g-dev libdeflate-dev libbrotli-dev libzstd-dev
   libcli11-dev libre2-dev libboost-dev libnghttp2-dev
+  libjs-chart.js
 )
 if ((with_tests)); then
-  packages+=(catch2 tcpdump curl openssl nginx-light nghttp2-client python3-grpcio apache2-bin)
+  packages+=(catch2 tcpdump curl openssl nginx-light nghttp2-client python3-grpcio apache2-bin chromium)
 fi
 
 missing=()
