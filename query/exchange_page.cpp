@@ -170,6 +170,8 @@ Result<ExchangePage> find_exchanges(SQLite::Database& db, const PageRequest& req
     }
     if (own.searches_index && !own.sorts) {
       plans.push_back({planned, request.time_limit});  // an index gives matches in id order (a session's)
+    } else if (!filter.body_contains.empty() && !plan->body_search_by_row && trigram_indexable(filter.body_contains)) {
+      plans.push_back({planned, request.time_limit});  // few bodies match: look their exchanges up
     } else if (by_index.searches_index) {
       const auto walk_budget = std::min(kIdWalkBudget, request.time_limit);
       plans.push_back({walk, walk_budget});
