@@ -1,5 +1,6 @@
 #include "cli/retention_command.h"
 
+#include <filesystem>
 #include <iostream>
 
 #include "cli/command_support.h"
@@ -7,6 +8,7 @@
 #include "common/byte_size.h"
 #include "common/duration.h"
 #include "query/database_summary.h"
+#include "query/query_database.h"
 #include "store/retention_policy.h"
 
 namespace trafficdb {
@@ -57,10 +59,17 @@ int show(const CliContext& context, bool json) {
   return exit_code::ok;
 }
 
+// A policy may be set before anything is recorded (a service's setup):
+// the database is created then, and the command says so.
 int change(const CliContext& context, const RetentionPolicy& policy) {
-  int exit_status = exit_code::ok;
-  auto db = open_or_report(context.db_path(), OpenMode::read_write, exit_status);
-  if (!db) return exit_status;
+  const std::string path = context.db_path();
+  if (!std::filesystem::exists(path)) std::cerr << "trafficdb: " << path << ": a new, empty database\n";
+  auto opened = open_query_database(path, OpenMode::read_write);
+  if (!opened.is_ok()) {
+    std::cerr << "trafficdb: " << opened.status().message() << '\n';
+    return exit_code::unusable;
+  }
+  std::unique_ptr<SQLite::Database> db = std::move(opened).value();
   if (Status s = set_retention_policy(*db, policy); !s.is_ok()) {
     std::cerr << "trafficdb: " << s.message() << '\n';
     return s.is(Status::Code::invalid_input) ? exit_code::usage : exit_code::unusable;
