@@ -176,3 +176,15 @@ TEST_CASE("trafficdb delete removes a session with what only it used, and refuse
   REQUIRE((*writer)->finish_session(*live, session_status::stopped, std::nullopt).is_ok());
   CHECK(test::run_trafficdb({"--db", db, "delete", std::to_string(*live)}).exit_code == 0);
 }
+
+TEST_CASE("trafficdb retention set before anything is recorded creates the database and says so", "[retention][cli]") {
+  test::TempDir dir;
+  const std::string db = dir.file("new.db");
+  const test::CommandResult set = test::run_trafficdb({"--db", db, "retention", "set", "--max-age", "7d"});
+  INFO(set.err);
+  CHECK(set.exit_code == 0);
+  CHECK(set.err.find("a new, empty database") != std::string::npos);
+  const test::CommandResult shown = test::run_trafficdb({"--db", db, "retention"});
+  CHECK(shown.exit_code == 0);
+  CHECK(shown.out.find("max age 7") != std::string::npos);
+}
