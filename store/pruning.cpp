@@ -228,15 +228,9 @@ class Stepper {
     db_.exec(
         "DELETE FROM temp.prune_bodies WHERE EXISTS (SELECT 1 FROM exchanges WHERE req_body_id = prune_bodies.id) "
         "OR EXISTS (SELECT 1 FROM exchanges WHERE resp_body_id = prune_bodies.id)");
-    {
-      SQLite::Statement fts(db_,
-                            "INSERT INTO bodies_fts(bodies_fts, rowid, text) "
-                            "SELECT 'delete', id, CAST(substr(data, 1, ?1) AS TEXT) FROM bodies "
-                            "WHERE id IN temp.prune_bodies AND is_text "
-                            "AND id <= (SELECT position FROM search_state WHERE name = 'bodies_fts')");
-      fts.bind(1, static_cast<std::int64_t>(kMaxIndexedBodyBytes));
-      fts.exec();
-    }
+    db_.exec("INSERT INTO bodies_fts(bodies_fts, rowid, text) SELECT 'delete', id, " + indexed_body_text_sql() +
+             " FROM bodies WHERE id IN temp.prune_bodies AND is_text "
+             "AND id <= (SELECT position FROM search_state WHERE name = 'bodies_fts')");
     {
       SQLite::Statement bytes(db_, "SELECT coalesce(sum(size), 0) FROM bodies WHERE id IN temp.prune_bodies");
       bytes.executeStep();

@@ -4,20 +4,24 @@
 
 namespace trafficdb {
 
+std::string indexed_body_text_sql() {
+  return "CAST(substr(data, 1, " + std::to_string(kMaxIndexedBodyBytes) + ") AS TEXT)";
+}
+
 namespace {
 
 // One full-text index: where its rows come from and how they are indexed.
 struct IndexSource {
   const char* name;    // search_state.name, and the FTS table
   const char* table;   // whose ids the index follows
-  const char* insert;  // the rows with ?1 < id <= ?2; ?3, if used: bytes indexed per row
+  std::string insert;  // the rows with ?1 < id <= ?2
 };
 
-constexpr IndexSource kSources[] = {
+const IndexSource kSources[] = {
     // Text bodies only, their first kMaxIndexedBodyBytes bytes.
     {"bodies_fts", "bodies",
-     "INSERT INTO bodies_fts(rowid, text) SELECT id, CAST(substr(data, 1, ?3) AS TEXT) FROM bodies "
-     "WHERE id > ?1 AND id <= ?2 AND is_text"},
+     "INSERT INTO bodies_fts(rowid, text) SELECT id, " + indexed_body_text_sql() +
+         " FROM bodies WHERE id > ?1 AND id <= ?2 AND is_text"},
     {"urls_fts", "exchanges", "INSERT INTO urls_fts(rowid, url) SELECT id, url FROM exchanges WHERE id > ?1 AND id <= ?2"},
 };
 
@@ -37,7 +41,6 @@ bool index_next(SQLite::Database& db, const IndexSource& source, std::int64_t li
   SQLite::Statement insert(db, source.insert);
   insert.bind(1, from);
   insert.bind(2, to);
-  if (insert.getBindParameterCount() >= 3) insert.bind(3, static_cast<std::int64_t>(kMaxIndexedBodyBytes));
   insert.exec();
   SQLite::Statement position(db, "UPDATE search_state SET position = ?1 WHERE name = ?2");
   position.bind(1, to);

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include <SQLiteCpp/Database.h>
 
@@ -17,6 +18,11 @@
 namespace trafficdb {
 
 inline constexpr std::size_t kMaxIndexedBodyBytes = 1u << 20;
+
+// The SQL expression over a `bodies` row for the text bodies_fts indexes:
+// its first kMaxIndexedBodyBytes bytes as text. Indexing inserts it and
+// pruning deletes with it: FTS5's 'delete' needs the very same text.
+std::string indexed_body_text_sql();
 
 struct SearchIndexLag {
   std::int64_t exchanges = 0;  // exchanges whose URL is not indexed yet (by id: an upper bound)
