@@ -138,7 +138,7 @@ json McpServer::initialize(const json& params) {
   }
   return {{"protocolVersion", version},
           {"capabilities", {{"tools", {{"listChanged", false}}}, {"resources", json::object()}, {"logging", json::object()}}},
-          {"serverInfo", {{"name", "trafficdb"}, {"title", "trafficdb: recorded HTTP traffic"}, {"version", "0.1.0"}}},
+          {"serverInfo", {{"name", "trafficdb"}, {"title", "trafficdb: recorded HTTP traffic"}, {"version", TRAFFICDB_VERSION}}},
           {"instructions", kInstructions}};
 }
 

@@ -125,7 +125,7 @@ ordered_json har_entry(const StoredExchange& stored, const HarExportOptions& opt
 }
 
 constexpr const char* kHarOpening =
-    "{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"trafficdb\",\"version\":\"0.1.0\"},\"pages\":[],"
+    "{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"trafficdb\",\"version\":\"" TRAFFICDB_VERSION "\"},\"pages\":[],"
     "\"entries\":[";
 constexpr const char* kHarClosing = "\n]}}\n";
 
