@@ -112,67 +112,65 @@ Result<StatsResult> traffic_stats(SQLite::Database& db, const ExchangeFilter& fi
                           ", e.duration_ms, (e.error IS NOT NULL OR e.status >= 500), "
                           "(e.status BETWEEN 400 AND 499), coalesce(e.resp_body_size, 0) "
                           "FROM exchanges e WHERE " + condition->sql;
-  {
-    RawStatement st(db.getHandle(), sql);
-    if (!st.error().empty()) return Status::error("statistics failed: " + st.error());
-    st.bind(condition->params);
-    sqlite3_stmt* row = st.get();
-    std::unordered_map<std::string, Accumulator, KeyHash, std::equal_to<>> groups;
-    StatsResult result;
-    result.time_limit = bounds.time_limit;
-    // The limit holds inside a step too (a selective filter can scan long
-    // between two rows): SQLite's progress handler interrupts the statement.
-    std::optional<QueryDeadline> deadline;
-    if (bounds.time_limit) deadline.emplace(db, *bounds.time_limit, cancel);
-    for (;;) {
-      const int rc = sqlite3_step(row);
-      if (rc == SQLITE_DONE) break;
-      if (rc != SQLITE_ROW) {
-        if (!deadline || !deadline->expired())
-          return Status::error(std::string("statistics failed: ") + sqlite3_errmsg(db.getHandle()));
-        result.partial = true;  // what was counted so far stands
-        break;
-      }
-      ++result.total;
-      if (result.total % 1024 == 0 && cancel && cancel->load()) return Status::error("statistics cancelled");
-      if (progress && result.total % 50000 == 0) progress(result.total);
-      const auto* key_text = reinterpret_cast<const char*>(sqlite3_column_text(row, 0));
-      const std::string_view key(key_text ? key_text : "", static_cast<std::size_t>(sqlite3_column_bytes(row, 0)));
-      auto it = groups.find(key);
-      if (it == groups.end()) {
-        if (groups.size() >= bounds.max_groups) {
-          result.groups_capped = true;
-          it = groups.find(kOtherGroups);
-          if (it == groups.end()) it = groups.emplace(std::string(kOtherGroups), Accumulator{}).first;
-        } else {
-          it = groups.emplace(std::string(key), Accumulator{}).first;
-        }
-      }
-      Accumulator& a = it->second;
-      ++a.row.count;
-      if (sqlite3_column_type(row, 1) != SQLITE_NULL)
-        a.durations.push_back(static_cast<float>(sqlite3_column_double(row, 1)));
-      a.row.errors += sqlite3_column_int(row, 2);
-      a.row.client_errors += sqlite3_column_int(row, 3);
-      a.row.response_bytes += sqlite3_column_int64(row, 4);
+  RawStatement st(db.getHandle(), sql);
+  if (!st.error().empty()) return Status::error("statistics failed: " + st.error());
+  st.bind(condition->params);
+  sqlite3_stmt* row = st.get();
+  std::unordered_map<std::string, Accumulator, KeyHash, std::equal_to<>> groups;
+  StatsResult result;
+  result.time_limit = bounds.time_limit;
+  // The limit holds inside a step too (a selective filter can scan long
+  // between two rows): SQLite's progress handler interrupts the statement.
+  std::optional<QueryDeadline> deadline;
+  if (bounds.time_limit) deadline.emplace(db, *bounds.time_limit, cancel);
+  for (;;) {
+    const int rc = sqlite3_step(row);
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) {
+      if (!deadline || !deadline->expired())
+        return Status::error(std::string("statistics failed: ") + sqlite3_errmsg(db.getHandle()));
+      result.partial = true;  // what was counted so far stands
+      break;
     }
-    result.groups = groups.size();
-    for (auto& [key, a] : groups) {
-      a.row.key = key;
-      a.row.error_rate = a.row.count ? static_cast<double>(a.row.errors) / static_cast<double>(a.row.count) : 0;
-      if (!a.durations.empty()) {
-        a.row.max_ms = *std::max_element(a.durations.begin(), a.durations.end());
-        a.row.p50_ms = percentile(a.durations, 0.50);
-        a.row.p95_ms = percentile(a.durations, 0.95);
+    ++result.total;
+    if (result.total % 1024 == 0 && cancel && cancel->load()) return Status::error("statistics cancelled");
+    if (progress && result.total % 50000 == 0) progress(result.total);
+    const auto* key_text = reinterpret_cast<const char*>(sqlite3_column_text(row, 0));
+    const std::string_view key(key_text ? key_text : "", static_cast<std::size_t>(sqlite3_column_bytes(row, 0)));
+    auto it = groups.find(key);
+    if (it == groups.end()) {
+      if (groups.size() >= bounds.max_groups) {
+        result.groups_capped = true;
+        it = groups.find(kOtherGroups);
+        if (it == groups.end()) it = groups.emplace(std::string(kOtherGroups), Accumulator{}).first;
+      } else {
+        it = groups.emplace(std::string(key), Accumulator{}).first;
       }
-      result.rows.push_back(std::move(a.row));
     }
-    std::sort(result.rows.begin(), result.rows.end(), [](const StatsRow& x, const StatsRow& y) {
-      return x.count != y.count ? x.count > y.count : x.key < y.key;
-    });
-    if (result.rows.size() > limit) result.rows.resize(limit);
-    return result;
+    Accumulator& a = it->second;
+    ++a.row.count;
+    if (sqlite3_column_type(row, 1) != SQLITE_NULL)
+      a.durations.push_back(static_cast<float>(sqlite3_column_double(row, 1)));
+    a.row.errors += sqlite3_column_int(row, 2);
+    a.row.client_errors += sqlite3_column_int(row, 3);
+    a.row.response_bytes += sqlite3_column_int64(row, 4);
   }
+  result.groups = groups.size();
+  for (auto& [key, a] : groups) {
+    a.row.key = key;
+    a.row.error_rate = a.row.count ? static_cast<double>(a.row.errors) / static_cast<double>(a.row.count) : 0;
+    if (!a.durations.empty()) {
+      a.row.max_ms = *std::max_element(a.durations.begin(), a.durations.end());
+      a.row.p50_ms = percentile(a.durations, 0.50);
+      a.row.p95_ms = percentile(a.durations, 0.95);
+    }
+    result.rows.push_back(std::move(a.row));
+  }
+  std::sort(result.rows.begin(), result.rows.end(), [](const StatsRow& x, const StatsRow& y) {
+    return x.count != y.count ? x.count > y.count : x.key < y.key;
+  });
+  if (result.rows.size() > limit) result.rows.resize(limit);
+  return result;
 }
 
 nlohmann::json stats_to_json(const StatsResult& result, StatsGroup group) {
