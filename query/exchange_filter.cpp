@@ -132,7 +132,7 @@ Result<SqlCondition> filter_condition(const ExchangeFilter& f, const ConditionPl
   }
   if (!f.body_contains.empty())
     b.add(body_search_condition(f.body_contains, [&](SqlParam p) { return b.param(std::move(p)); },
-                                plan.body_search_by_row));
+                                plan.body_search));
   if (f.has_error) b.add(*f.has_error ? "e.error IS NOT NULL" : "e.error IS NULL");
   if (f.min_duration_ms) b.add("e.duration_ms >= " + b.param(*f.min_duration_ms));
   if (f.min_body_bytes) b.add("e.resp_body_size >= " + b.param(*f.min_body_bytes));

@@ -72,13 +72,26 @@ struct SqlCondition {
   std::vector<SqlParam> params;
 };
 
+// How a body search finds its exchanges; which is fastest depends on how
+// many bodies hold the word, which plan_body_search measures.
+enum class BodySearchPlan {
+  // Few bodies hold it: look their exchanges up from each matching body.
+  lookup,
+  // Many: walk the exchanges in the order the query asks and check each
+  // against the set of matching bodies (a page stops after a few rows, while
+  // looking up every match and sorting them costs in proportion to all).
+  walk_index,
+  // A large share: walk the exchanges and read their bodies, which beats
+  // collecting the index's matches (hundreds of thousands) into a set. Only
+  // for pages, under a time budget: a capped count or a page of a selective
+  // filter could read many bodies.
+  walk_bodies,
+};
+
 // How the condition lets SQLite find the rows, where the filter alone cannot
 // say (it depends on the data; query/text_search.h decides).
 struct ConditionPlan {
-  // Walk the exchanges in id order and check each against the matching
-  // bodies (a word in many bodies: a page stops after a few rows), instead
-  // of looking exchanges up from each matching body (a rare word).
-  bool body_search_by_row = false;
+  BodySearchPlan body_search = BodySearchPlan::lookup;
 };
 
 // The WHERE condition for `filter`. Fails only for values no query can use

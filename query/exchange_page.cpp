@@ -86,14 +86,16 @@ bool url_index_complete(SQLite::Database& db) {
 
 namespace {
 
-// Pages and capped counts stop after a few matches when SQLite walks the rows
-// in order: worth it for a body search whose word is in many bodies.
-Result<ConditionPlan> condition_plan(SQLite::Database& db, const ExchangeFilter& filter) {
+// The plan for a filter's body search (query/text_search.h). Counts never
+// read bodies row by row: a capped count of a common word would read a
+// large share of them.
+Result<ConditionPlan> condition_plan(SQLite::Database& db, const ExchangeFilter& filter, bool for_page) {
   ConditionPlan plan;
   if (filter.body_contains.empty()) return plan;
-  auto by_row = body_search_by_row(db, filter.body_contains);
-  if (!by_row.is_ok()) return by_row.status();
-  plan.body_search_by_row = *by_row;
+  auto body = plan_body_search(db, filter.body_contains);
+  if (!body.is_ok()) return body.status();
+  plan.body_search = *body;
+  if (!for_page && plan.body_search == BodySearchPlan::walk_bodies) plan.body_search = BodySearchPlan::walk_index;
   return plan;
 }
 
@@ -112,51 +114,81 @@ Result<ExchangePage> find_exchanges(SQLite::Database& db, const PageRequest& req
   } catch (const SQLite::Exception& e) {
     return Status::error(std::string("query failed: ") + e.what());
   }
-  auto plan = condition_plan(db, filter);
+  auto plan = condition_plan(db, filter, true);
   if (!plan.is_ok()) return plan.status();
-  auto condition = filter_condition(filter, *plan);
-  if (!condition.is_ok()) return condition.status();
   const bool descending = request.newest_first || (request.before_id && !request.after_id);
-  std::vector<SqlParam> params = condition->params;
   const char* id = url_phrase.empty() ? "e.id" : "f.rowid";
-  std::string where;
-  if (!url_phrase.empty()) {
-    params.emplace_back(url_phrase);
-    where = " WHERE urls_fts MATCH ?" + std::to_string(params.size()) + " AND " + condition->sql;
-  } else {
-    where = " WHERE " + condition->sql;
-  }
-  if (request.after_id) {
-    params.emplace_back(*request.after_id);
-    where += std::string(" AND ") + id + " > ?" + std::to_string(params.size());
-  }
-  if (request.before_id) {
-    params.emplace_back(*request.before_id);
-    where += std::string(" AND ") + id + " < ?" + std::to_string(params.size());
-  }
-  params.emplace_back(static_cast<std::int64_t>(request.limit + 1));
-  const std::string limit = " LIMIT ?" + std::to_string(params.size());
   const std::string direction = descending ? " DESC" : "";
   const std::string select = std::string("SELECT ") + kSummaryColumns;
 
-  // Two plans for a filtered page. Walking the ids in order and testing each
-  // row finds a page of common matches at once, but reads every row when
-  // matches are rare; an index on the filtered column (status, started_at,
-  // host...) then sorting its matches by id is fast when they are rare and
-  // slow when they are many. SQLite cannot know which without statistics:
-  // the walk is tried first for a short while, then the index plan
-  // (ORDER BY +id lets the planner pick an index for the WHERE).
+  // The WHERE and LIMIT of the page for a condition plan, with their parameters.
+  struct Clauses {
+    std::string where, limit;
+    std::vector<SqlParam> params;
+  };
+  auto clauses_for = [&](const ConditionPlan& condition_plan) -> Result<Clauses> {
+    auto condition = filter_condition(filter, condition_plan);
+    if (!condition.is_ok()) return condition.status();
+    Clauses c;
+    c.params = condition->params;
+    if (!url_phrase.empty()) {
+      c.params.emplace_back(url_phrase);
+      c.where = " WHERE urls_fts MATCH ?" + std::to_string(c.params.size()) + " AND " + condition->sql;
+    } else {
+      c.where = " WHERE " + condition->sql;
+    }
+    if (request.after_id) {
+      c.params.emplace_back(*request.after_id);
+      c.where += std::string(" AND ") + id + " > ?" + std::to_string(c.params.size());
+    }
+    if (request.before_id) {
+      c.params.emplace_back(*request.before_id);
+      c.where += std::string(" AND ") + id + " < ?" + std::to_string(c.params.size());
+    }
+    c.params.emplace_back(static_cast<std::int64_t>(request.limit + 1));
+    c.limit = " LIMIT ?" + std::to_string(c.params.size());
+    return c;
+  };
+
+  // The statements tried in turn, each for at most its budget. Walking the
+  // ids in order and testing each row finds a page of common matches at
+  // once, but reads every row when matches are rare; an index on the
+  // filtered column (status, started_at, host...) then sorting its matches
+  // by id is fast when they are rare and slow when they are many. SQLite
+  // cannot know which without statistics: the walk is tried first for a
+  // short while, then the index plan (ORDER BY +id lets the planner pick an
+  // index for the WHERE).
   struct Plan {
     std::string sql;
+    std::vector<SqlParam> params;
     std::chrono::milliseconds budget;
   };
   std::vector<Plan> plans;
+  std::chrono::milliseconds time_left = request.time_limit;
+  ConditionPlan rest = *plan;
+  if (plan->body_search == BodySearchPlan::walk_bodies && url_phrase.empty()) {
+    // A word in a large share of bodies: reading the walked rows' bodies
+    // finds a page at once, unless another condition is selective; then
+    // the index's matches as a set, as for a less common word.
+    auto c = clauses_for(*plan);
+    if (!c.is_ok()) return c.status();
+    const auto budget = std::min(kIdWalkBudget, time_left);
+    plans.push_back({select + " FROM exchanges e NOT INDEXED" + c->where + " ORDER BY e.id" + direction + c->limit,
+                     c->params, budget});
+    time_left -= budget;
+  }
+  if (rest.body_search == BodySearchPlan::walk_bodies) rest.body_search = BodySearchPlan::walk_index;
+  auto c = clauses_for(rest);
+  if (!c.is_ok()) return c.status();
+  const std::string& where = c->where;
+  const std::string& limit = c->limit;
+  const std::vector<SqlParam>& params = c->params;
   if (!url_phrase.empty()) {
     plans.push_back({select + " FROM urls_fts f JOIN exchanges e ON e.id = f.rowid" + where + " ORDER BY " + id +
                          direction + limit,
-                     request.time_limit});
+                     params, time_left});
   } else if (filter.empty()) {
-    plans.push_back({select + " FROM exchanges e" + where + " ORDER BY e.id" + direction + limit, request.time_limit});
+    plans.push_back({select + " FROM exchanges e" + where + " ORDER BY e.id" + direction + limit, params, time_left});
   } else {
     const std::string planned = select + " FROM exchanges e" + where + " ORDER BY e.id" + direction + limit;
     const std::string walk = select + " FROM exchanges e NOT INDEXED" + where + " ORDER BY e.id" + direction + limit;
@@ -169,15 +201,16 @@ Result<ExchangePage> find_exchanges(SQLite::Database& db, const PageRequest& req
       return Status::error(std::string("query failed: ") + e.what());
     }
     if (own.searches_index && !own.sorts) {
-      plans.push_back({planned, request.time_limit});  // an index gives matches in id order (a session's)
-    } else if (!filter.body_contains.empty() && !plan->body_search_by_row && trigram_indexable(filter.body_contains)) {
-      plans.push_back({planned, request.time_limit});  // few bodies match: look their exchanges up
+      plans.push_back({planned, params, time_left});  // an index gives matches in id order (a session's)
+    } else if (!filter.body_contains.empty() && rest.body_search == BodySearchPlan::lookup &&
+               trigram_indexable(filter.body_contains)) {
+      plans.push_back({planned, params, time_left});  // few bodies match: look their exchanges up
     } else if (by_index.searches_index) {
-      const auto walk_budget = std::min(kIdWalkBudget, request.time_limit);
-      plans.push_back({walk, walk_budget});
-      plans.push_back({indexed, request.time_limit - walk_budget});
+      const auto walk_budget = std::min(kIdWalkBudget, time_left);
+      plans.push_back({walk, params, walk_budget});
+      plans.push_back({indexed, params, time_left - walk_budget});
     } else {
-      plans.push_back({walk, request.time_limit});  // no index would help: the walk, all the way
+      plans.push_back({walk, params, time_left});  // no index would help: the walk, all the way
     }
   }
   for (std::size_t i = 0; i < plans.size(); ++i) {
@@ -185,7 +218,7 @@ Result<ExchangePage> find_exchanges(SQLite::Database& db, const PageRequest& req
     QueryDeadline deadline(db, plans[i].budget, request.cancel);
     try {
       SQLite::Statement st(db, plans[i].sql);
-      bind_all(st, params);
+      bind_all(st, plans[i].params);
       ExchangePage page;
       while (st.executeStep()) {
         if (page.items.size() == request.limit) {
@@ -212,7 +245,7 @@ Result<ExchangePage> find_exchanges(SQLite::Database& db, const PageRequest& req
 
 Result<std::int64_t> count_exchanges(SQLite::Database& db, const ExchangeFilter& filter, std::int64_t cap,
                                      bool* capped) {
-  auto plan = condition_plan(db, filter);
+  auto plan = condition_plan(db, filter, false);
   if (!plan.is_ok()) return plan.status();
   auto condition = filter_condition(filter, *plan);
   if (!condition.is_ok()) return condition.status();

@@ -23,19 +23,17 @@ using BindParam = std::function<std::string(SqlParam)>;
 std::string url_search_condition(const std::string& text, const BindParam& bind);
 
 // A condition over `e` true when its request or response body contains `text`.
-// by_row: SQLite walks the exchanges (in the order the query asks) and
-// checks each against the matching bodies; otherwise it looks the exchanges
-// up from each matching body. See body_search_by_row.
-std::string body_search_condition(const std::string& text, const BindParam& bind, bool by_row = false);
+std::string body_search_condition(const std::string& text, const BindParam& bind,
+                                  BodySearchPlan plan = BodySearchPlan::lookup);
 
-// Whether a search for `text` in bodies should walk the rows: when at least
-// kBodySearchByRowMatches indexed bodies contain it, a page of the first or
-// latest matches is found after few rows, while looking up every match and
-// sorting them costs in proportion to all of them (3x the time for a word in
-// one body in ten, at a million exchanges). A probe of the index that stops
-// at that many matches.
+// The plan for a search for `text` in bodies: lookup below
+// kBodySearchByRowMatches indexed matches; walk_bodies when those first
+// matches lie among at most kBodySearchDenseSpan times as many bodies (one
+// body in ten or more holds the word); walk_index otherwise. Texts the index
+// cannot serve (under three characters) are scanned: lookup.
 inline constexpr int kBodySearchByRowMatches = 2000;
-Result<bool> body_search_by_row(SQLite::Database& db, const std::string& text);
+inline constexpr int kBodySearchDenseSpan = 10;
+Result<BodySearchPlan> plan_body_search(SQLite::Database& db, const std::string& text);
 
 // Whether a trigram index can match `text` (three characters or more).
 bool trigram_indexable(const std::string& text);
