@@ -1,6 +1,7 @@
 #include "cli/prune_command.h"
 
 #include <iostream>
+#include <string_view>
 
 #include <SQLiteCpp/Statement.h>
 
@@ -89,8 +90,10 @@ void add_prune_command(CLI::App& app, const CliContext& context, int& exit_statu
     options.step_target = *step;
     if (args->verbose) {
       options.on_step = [](const char* kind, const PruneReport& r) {
-        std::cerr << kind << " step: " << r.exchanges << " exchanges, " << r.bodies << " bodies, "
-                  << r.bytes_given_back << " bytes given back; write lock held "
+        std::cerr << kind << " step: ";
+        if (std::string_view(kind) == "merge") std::cerr << (r.index_merges ? "index merged" : "index merging");
+        else std::cerr << r.exchanges << " exchanges, " << r.bodies << " bodies, " << r.bytes_given_back << " bytes given back";
+        std::cerr << "; write lock held "
                   << static_cast<double>(r.longest_step.count()) / 1000.0 << " ms ("
                   << static_cast<double>(r.longest_step_cpu.count()) / 1000.0 << " ms CPU)\n";
       };

@@ -20,7 +20,11 @@ std::string size_text(std::int64_t bytes) { return format_byte_size(static_cast<
 void print_prune_report(std::ostream& out, const PruneReport& r) {
   out << "removed " << r.exchanges << " exchanges of " << r.sessions.size() << " session"
       << (r.sessions.size() == 1 ? "" : "s") << ", " << r.bodies << " bodies (" << size_text(r.body_bytes) << "), "
-      << r.websocket_messages << " WebSocket messages; gave back " << size_text(r.bytes_given_back) << "\n"
+      << r.websocket_messages << " WebSocket messages; gave back " << size_text(r.bytes_given_back) << "\n";
+  if (r.index_merges > 0)
+    out << "search indexes merged " << r.index_merges << " time" << (r.index_merges == 1 ? "" : "s")
+        << " to drop the entries of removed rows\n";
+  out
       << r.steps << " steps, longest write-lock hold " << millis(r.longest_step) << "; took "
       << millis(r.elapsed) << "\n"
       << "database: " << size_text(r.before.used_bytes) << " used before, " << size_text(r.after.used_bytes)
@@ -40,6 +44,7 @@ nlohmann::json prune_report_json(const PruneReport& r) {
           {"websocket_messages", r.websocket_messages},
           {"bytes_given_back", r.bytes_given_back},
           {"steps", r.steps},
+          {"index_merges", r.index_merges},
           {"longest_step_ms", static_cast<double>(r.longest_step.count()) / 1000.0},
           {"longest_step_cpu_ms", static_cast<double>(r.longest_step_cpu.count()) / 1000.0},
           {"elapsed_ms", static_cast<double>(r.elapsed.count()) / 1000.0},

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "store/search_index.h"
+#include "store/search_index_merge.h"
 
 namespace trafficdb {
 namespace {
@@ -16,6 +17,7 @@ using clock = std::chrono::steady_clock;
 
 constexpr std::int64_t kMinBatch = 10, kMaxBatch = 20000, kFirstBatch = 50;
 constexpr std::int64_t kMinVacuumPages = 8, kMaxVacuumPages = 8192, kFirstVacuumPages = 32;
+constexpr std::int64_t kMinMergePages = 4, kMaxMergePages = 8192, kFirstMergePages = kMinMergePages;
 // first_exchange_at of a session that lost exchanges is recomputed from its
 // oldest remaining ones (by id), at most this many, so the update is bounded.
 constexpr std::int64_t kSpanRows = 1000;
@@ -148,6 +150,33 @@ class Stepper {
     return Status::ok();
   }
 
+  // Merges each search index whose removed entries are due (search_index_merge.h), to the end.
+  Status merge_due_indexes(PruneReport& report) {
+    for (const char* index : kSearchIndexNames) {
+      auto tokens = index_tokens(db_, index);
+      if (!tokens.is_ok()) return tokens.status();
+      if (!merge_due(*tokens)) continue;
+      // Pages cost differently in each index and merge: each starts small.
+      merge_pages_ = kFirstMergePages;
+      for (bool done = false; !done;) {
+        if (stopping()) return Status::ok();
+        auto held = locked_step(db_, options_, [&] { done = merge_step(db_, index, merge_pages_); });
+        if (!held.is_ok()) return held.status();
+        PruneReport step;
+        step.steps = 1;
+        step.index_merges = done ? 1 : 0;
+        step.longest_step = held->held;
+        step.longest_step_cpu = held->cpu;
+        report.add(step);
+        if (options_.on_step) options_.on_step("merge", step);
+        merge_pages_ = adapt(merge_pages_, held->held, options_.step_target, kMinMergePages, kMaxMergePages);
+        if (options_.progress) options_.progress(report);
+        rest(held->held);
+      }
+    }
+    return Status::ok();
+  }
+
   // first_exchange_at / last_exchange_at of sessions that lost exchanges,
   // from those left; in a short transaction of its own.
   Status update_spans(const std::set<std::int64_t>& sessions, PruneReport& report) {
@@ -214,9 +243,11 @@ class Stepper {
         "      FROM exchanges e WHERE e.id IN temp.prune_exchanges GROUP BY e.session_id) AS p "
         "WHERE sessions.id = p.session_id");
     // The search index rows of what goes, with the very text they were indexed from.
-    db_.exec(
-        "INSERT INTO urls_fts(urls_fts, rowid, url) SELECT 'delete', id, url FROM exchanges "
-        "WHERE id IN temp.prune_exchanges AND id <= (SELECT position FROM search_state WHERE name = 'urls_fts')");
+    const std::string indexed_urls =
+        " FROM exchanges WHERE id IN temp.prune_exchanges "
+        "AND id <= (SELECT position FROM search_state WHERE name = 'urls_fts')";
+    record_removed_tokens(db_, "urls_fts", db_.execAndGet("SELECT coalesce(sum(length(url)), 0)" + indexed_urls).getInt64());
+    db_.exec("INSERT INTO urls_fts(urls_fts, rowid, url) SELECT 'delete', id, url" + indexed_urls);
     db_.exec(
         "INSERT OR IGNORE INTO temp.prune_bodies "
         "SELECT req_body_id FROM exchanges WHERE id IN temp.prune_exchanges AND req_body_id IS NOT NULL "
@@ -228,9 +259,14 @@ class Stepper {
     db_.exec(
         "DELETE FROM temp.prune_bodies WHERE EXISTS (SELECT 1 FROM exchanges WHERE req_body_id = prune_bodies.id) "
         "OR EXISTS (SELECT 1 FROM exchanges WHERE resp_body_id = prune_bodies.id)");
+    const std::string indexed_bodies =
+        " FROM bodies WHERE id IN temp.prune_bodies AND is_text "
+        "AND id <= (SELECT position FROM search_state WHERE name = 'bodies_fts')";
+    record_removed_tokens(
+        db_, "bodies_fts",
+        db_.execAndGet("SELECT coalesce(sum(length(" + indexed_body_text_sql() + ")), 0)" + indexed_bodies).getInt64());
     db_.exec("INSERT INTO bodies_fts(bodies_fts, rowid, text) SELECT 'delete', id, " + indexed_body_text_sql() +
-             " FROM bodies WHERE id IN temp.prune_bodies AND is_text "
-             "AND id <= (SELECT position FROM search_state WHERE name = 'bodies_fts')");
+             indexed_bodies);
     {
       SQLite::Statement bytes(db_, "SELECT coalesce(sum(size), 0) FROM bodies WHERE id IN temp.prune_bodies");
       bytes.executeStep();
@@ -259,6 +295,7 @@ class Stepper {
   const PruneOptions& options_;
   std::int64_t batch_ = kFirstBatch;
   std::int64_t vacuum_pages_ = kFirstVacuumPages;
+  std::int64_t merge_pages_ = kFirstMergePages;
 };
 
 bool under_size(SQLite::Database& db, const PruneSelection& selection) {
@@ -267,15 +304,19 @@ bool under_size(SQLite::Database& db, const PruneSelection& selection) {
   return size.is_ok() && static_cast<std::uint64_t>(size->used_bytes) <= selection.until_used_bytes;
 }
 
+// Prunes the selection, merging the search indexes whenever their removed
+// entries are due, so a size limit is measured without them.
 Status run_selection(Stepper& stepper, SQLite::Database& db, const PruneSelection& selection, PruneReport& report) {
-  for (bool more = true; more && !under_size(db, selection);) {
+  for (bool more = true; more;) {
+    if (Status s = stepper.merge_due_indexes(report); !s.is_ok()) return s;
     if (stepper.stopping()) {
       report.stopped = true;
       return Status::ok();
     }
+    if (under_size(db, selection)) break;
     if (Status s = stepper.prune_step(selection, report, more); !s.is_ok()) return s;
   }
-  return Status::ok();
+  return stepper.merge_due_indexes(report);
 }
 
 Status run_vacuum(Stepper& stepper, SQLite::Database& db, PruneReport& report) {
@@ -354,6 +395,7 @@ void PruneReport::add(const PruneReport& other) {
   body_bytes += other.body_bytes;
   bytes_given_back += other.bytes_given_back;
   steps += other.steps;
+  index_merges += other.index_merges;
   longest_step = std::max(longest_step, other.longest_step);
   longest_step_cpu = std::max(longest_step_cpu, other.longest_step_cpu);
   sessions.insert(other.sessions.begin(), other.sessions.end());

@@ -13,6 +13,10 @@
 // waits for about one step at most (SQLite's busy handler polls; the rest
 // lets it in). Readers are never blocked (WAL).
 //
+// Whenever the search index entries pruning removed are due to be merged
+// away (store/search_index_merge.h), the index is merged, in steps of the
+// same kind, before the size is measured again.
+//
 // Then, when the database has auto_vacuum = INCREMENTAL, free pages are
 // given back to the file system by `PRAGMA incremental_vacuum(N)` steps, in
 // the same way. A database made before trafficdb created new files so has
@@ -70,7 +74,7 @@ struct PruneOptions {
   // Called after each step with the totals so far (a progress line); may be empty.
   std::function<void(const struct PruneReport&)> progress;
   // Called after each step with what that one step did ("prune": exchanges,
-  // bodies, ...; "vacuum": bytes_given_back; "spans") and how long it held
+  // bodies, ...; "merge": index_merges; "vacuum": bytes_given_back; "spans") and how long it held
   // the write lock (longest_step); may be empty.
   std::function<void(const char* kind, const struct PruneReport& step)> on_step;
 };
@@ -81,7 +85,8 @@ struct PruneReport {
   std::int64_t websocket_messages = 0;
   std::int64_t body_bytes = 0;
   std::int64_t bytes_given_back = 0;  // the file shrank by this much
-  std::int64_t steps = 0;             // prune and vacuum transactions
+  std::int64_t steps = 0;             // prune, merge and vacuum transactions
+  std::int64_t index_merges = 0;      // search indexes merged whole (store/search_index_merge.h)
   std::chrono::microseconds longest_step{0};  // longest write-lock hold of one step (wall time)
   // Most CPU time one step used while holding the lock: far below
   // longest_step, the step waited for the disk or for a core.

@@ -2,6 +2,8 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include "store/search_index_merge.h"
+
 namespace trafficdb {
 
 std::string indexed_body_text_sql() {
@@ -60,8 +62,11 @@ Status index_search_batch(SQLite::Database& db, std::size_t max_rows, bool& rema
   try {
     db.exec("BEGIN IMMEDIATE");
     try {
-      for (const IndexSource& source : kSources)
+      for (const IndexSource& source : kSources) {
+        // A pruner is merging it (store/search_index_merge.h): its rows wait, searches scan them.
+        if (!index_may_grow(db, source.name)) continue;
         remaining = index_next(db, source, static_cast<std::int64_t>(max_rows)) || remaining;
+      }
       db.exec("COMMIT");
     } catch (...) {
       db.exec("ROLLBACK");

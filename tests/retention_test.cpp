@@ -12,6 +12,7 @@
 #include "store/database.h"
 #include "store/pruning.h"
 #include "store/retention_policy.h"
+#include "store/search_index.h"
 #include "store/writer.h"
 #include "tests/test_support.h"
 
@@ -169,6 +170,88 @@ TEST_CASE("A size policy removes the oldest exchanges until the database is unde
   d.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   CHECK(file_size(path) == report->after.file_bytes);
   CHECK(file_size(path) < before->file_bytes);
+}
+
+TEST_CASE("A size policy on an indexed store keeps about what fits: the search indexes are merged as rows go",
+          "[retention]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  const char* words[] = {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet",
+                         "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango"};
+  {
+    auto w = Writer::open(path);
+    REQUIRE(w.is_ok());
+    const std::int64_t session = new_session(**w);
+    std::uint32_t seed = 7;
+    for (int i = 0; i < 3000; ++i) {
+      std::string body = "{\"n\":" + std::to_string(i) + ",\"text\":\"";
+      for (int k = 0; k < 300; ++k) {
+        seed = seed * 1103515245u + 12345u;
+        body += std::string(words[(seed >> 16) % 20]) + std::to_string((seed >> 8) % 1000) + " ";
+      }
+      REQUIRE((*w)->consume(session, aged_exchange(i, kHour, body + "\"}")).is_ok());
+    }
+    REQUIRE((*w)->close().is_ok());
+  }
+  auto db = open_database(path, OpenMode::read_write);
+  REQUIRE(db.is_ok());
+  SQLite::Database& d = **db;
+  for (bool remaining = true; remaining;) REQUIRE(index_search_batch(d, 500, remaining).is_ok());
+  REQUIRE(count(d, "SELECT position FROM search_state WHERE name = 'bodies_fts'") ==
+          count(d, "SELECT max(id) FROM bodies"));
+  auto before = database_size(d);
+  REQUIRE(before.is_ok());
+
+  RetentionPolicy policy;
+  policy.max_size_bytes = static_cast<std::uint64_t>(before->used_bytes / 2);
+  REQUIRE(set_retention_policy(d, policy).is_ok());
+  auto report = apply_retention(d, *read_retention_policy(d));
+  REQUIRE(report.is_ok());
+  CHECK(static_cast<std::uint64_t>(report->after.used_bytes) <= *policy.max_size_bytes);
+  // Half the size holds about half the exchanges; without merging the index
+  // keeps the removed entries and nearly all exchanges go.
+  const std::int64_t left = count(d, "SELECT count(*) FROM exchanges");
+  CHECK(left >= 1000);
+  CHECK(left < 1600);
+  CHECK(report->index_merges >= 1);
+  check_fts_consistent(d);
+  CHECK(count(d, "SELECT removed_tokens < 100000 FROM search_state WHERE name = 'bodies_fts'") == 1);
+  CHECK(count(d, "SELECT count(*) FROM search_state WHERE merging_since IS NOT NULL") == 0);
+  // Searches still find what is left, and only that.
+  CHECK(fts_hits(d, "bodies_fts", "\"n\":2999,") == 1);
+  CHECK(fts_hits(d, "bodies_fts", "\"n\":5,") == 0);
+}
+
+TEST_CASE("Indexers leave an index alone while a pruner merges it, and take it up again when the merge stops",
+          "[retention]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  {
+    WriterOptions options;
+    options.index_when_idle = false;
+    auto w = Writer::open(path, options);
+    REQUIRE(w.is_ok());
+    const std::int64_t session = new_session(**w);
+    for (int i = 0; i < 10; ++i) REQUIRE((*w)->consume(session, aged_exchange(i, kHour)).is_ok());
+    REQUIRE((*w)->close().is_ok());
+  }
+  auto db = open_database(path, OpenMode::read_write);
+  REQUIRE(db.is_ok());
+  SQLite::Database& d = **db;
+  SQLite::Statement mark(d, "UPDATE search_state SET merging_since = ? WHERE name = 'bodies_fts'");
+  mark.bind(1, static_cast<std::int64_t>(now_micros()));
+  mark.exec();
+  bool remaining = true;
+  REQUIRE(index_search_batch(d, 100, remaining).is_ok());
+  CHECK_FALSE(remaining);
+  CHECK(count(d, "SELECT position FROM search_state WHERE name = 'bodies_fts'") == 0);
+  CHECK(count(d, "SELECT position FROM search_state WHERE name = 'urls_fts'") == 10);
+  // A mark older than the lease is a merge that died.
+  mark.reset();
+  mark.bind(1, static_cast<std::int64_t>(now_micros() - 10 * 60'000'000LL));
+  mark.exec();
+  REQUIRE(index_search_batch(d, 100, remaining).is_ok());
+  CHECK(count(d, "SELECT position FROM search_state WHERE name = 'bodies_fts'") == 10);
 }
 
 TEST_CASE("Ids never come back: consumer cursors stay valid after the newest rows are pruned", "[retention]") {

@@ -1,0 +1,94 @@
+#include "store/search_index_merge.h"
+
+#include <sqlite3.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "common/timestamp.h"
+
+namespace trafficdb {
+namespace {
+
+// SQLite's varint, as FTS5 writes its records: big-endian groups of 7 bits
+// with the high bit saying more follow; a ninth byte gives 8 bits.
+std::size_t read_varint(const unsigned char* p, std::size_t n, std::uint64_t& value) {
+  value = 0;
+  for (std::size_t i = 0; i < n && i < 9; ++i) {
+    if (i == 8) {
+      value = (value << 8) | p[i];
+      return 9;
+    }
+    value = (value << 7) | (p[i] & 0x7f);
+    if (!(p[i] & 0x80)) return i + 1;
+  }
+  return 0;  // cut short
+}
+
+// FTS5's totals ("averages") record, rowid 1 of <index>_data: the row
+// count, then each column's token total.
+std::int64_t held_tokens(SQLite::Database& db, const std::string& index) {
+  SQLite::Statement st(db, "SELECT block FROM " + index + "_data WHERE id = 1");
+  if (!st.executeStep()) return 0;
+  const auto* p = static_cast<const unsigned char*>(st.getColumn(0).getBlob());
+  const auto n = static_cast<std::size_t>(st.getColumn(0).getBytes());
+  std::uint64_t value = 0;
+  std::size_t at = read_varint(p, n, value);  // rows
+  std::int64_t total = 0;
+  while (at > 0 && at < n) {
+    const std::size_t used = read_varint(p + at, n - at, value);
+    if (used == 0) break;
+    total += static_cast<std::int64_t>(value);
+    at += used;
+  }
+  return total;
+}
+
+}  // namespace
+
+Result<IndexTokens> index_tokens(SQLite::Database& db, const std::string& index) {
+  try {
+    IndexTokens tokens;
+    tokens.held = held_tokens(db, index);
+    SQLite::Statement st(db, "SELECT removed_tokens FROM search_state WHERE name = ?");
+    st.bind(1, index);
+    if (st.executeStep()) tokens.removed = st.getColumn(0).getInt64();
+    return tokens;
+  } catch (const SQLite::Exception& e) {
+    return Status::io_error("cannot read " + index + "'s size: " + e.what());
+  }
+}
+
+bool merge_due(const IndexTokens& tokens) {
+  return tokens.removed > 0 && static_cast<double>(tokens.removed) >= kMergeShare * static_cast<double>(tokens.held);
+}
+
+void record_removed_tokens(SQLite::Database& db, const std::string& index, std::int64_t tokens) {
+  SQLite::Statement st(db, "UPDATE search_state SET removed_tokens = removed_tokens + ? WHERE name = ?");
+  st.bind(1, static_cast<std::int64_t>(tokens));
+  st.bind(2, index);
+  st.exec();
+}
+
+bool merge_step(SQLite::Database& db, const std::string& index, std::int64_t pages) {
+  SQLite::Statement mark(db, "UPDATE search_state SET merging_since = ? WHERE name = ?");
+  mark.bind(1, static_cast<std::int64_t>(now_micros()));
+  mark.bind(2, index);
+  mark.exec();
+  // FTS5: the command changed fewer than two rows when it found nothing to merge.
+  const sqlite3_int64 before = sqlite3_total_changes64(db.getHandle());
+  db.exec("INSERT INTO " + index + "(" + index + ", rank) VALUES ('merge', " + std::to_string(-pages) + ")");
+  if (sqlite3_total_changes64(db.getHandle()) - before >= 2) return false;
+  SQLite::Statement done(db, "UPDATE search_state SET removed_tokens = 0, merging_since = NULL WHERE name = ?");
+  done.bind(1, index);
+  done.exec();
+  return true;
+}
+
+bool index_may_grow(SQLite::Database& db, const std::string& index) {
+  SQLite::Statement st(db, "SELECT merging_since FROM search_state WHERE name = ?");
+  st.bind(1, index);
+  if (!st.executeStep() || st.getColumn(0).isNull()) return true;
+  const Micros lease = std::chrono::duration_cast<std::chrono::microseconds>(kMergeLease).count();
+  return st.getColumn(0).getInt64() < now_micros() - lease;
+}
+
+}  // namespace trafficdb
