@@ -8,6 +8,7 @@
 // and the sqlite3 shell is just another such connection).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,10 @@ inline constexpr int kBusyTimeoutMs = 10000;
 // 225 MB of pages at 8 KiB), so imports write less; point reads are no slower.
 inline constexpr int kPageSize = 32768;
 inline constexpr int kWalAutocheckpointPages = (16 << 20) / kPageSize;  // 16 MiB of WAL between checkpoints
+// A write-ahead log that grew past this (a long pruning run, a large
+// import's batch) is cut back to it when it starts over, instead of keeping
+// its largest size for as long as the file is open.
+inline constexpr std::int64_t kWalSizeLimitBytes = 32 << 20;
 
 // Errors name the path and say what is wrong (missing file for read-only,
 // permission, not a trafficdb database, newer schema).
