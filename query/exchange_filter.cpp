@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <optional>
 
 #include "common/ascii.h"
 #include "common/comma_list.h"
@@ -29,6 +30,16 @@ std::string like_escape(std::string_view s) {
     out += c;
   }
   return out;
+}
+
+// The smallest string above every string that starts with `prefix`, byte
+// by byte: the prefix with its last byte below 0xFF raised by one and what
+// follows cut. None when every byte is 0xFF.
+std::optional<std::string> prefix_successor(std::string prefix) {
+  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xFF) prefix.pop_back();
+  if (prefix.empty()) return std::nullopt;
+  prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
+  return prefix;
 }
 
 class Builder {
@@ -100,8 +111,12 @@ Result<SqlCondition> filter_condition(const ExchangeFilter& f, const ConditionPl
     return "e.status BETWEEN " + b.param(std::int64_t{r.low}) + " AND " + b.param(std::int64_t{r.high});
   });
   if (!f.path_prefix.empty()) {
+    // The range lets exchanges_path serve it (paths compare byte by byte);
+    // the substr keeps it exact.
     const std::string prefix = b.param(f.path_prefix);
-    b.add("substr(e.path, 1, length(" + prefix + ")) = " + prefix);  // length() counts characters, as substr does
+    std::string range = "e.path >= " + prefix;
+    if (auto above = prefix_successor(f.path_prefix)) range += " AND e.path < " + b.param(*above);
+    b.add(range + " AND substr(e.path, 1, length(" + prefix + ")) = " + prefix);  // length() counts characters, as substr does
   }
   if (!f.path_contains.empty()) b.add("instr(e.path, " + b.param(f.path_contains) + ") > 0");
   if (!f.path_glob.empty()) b.add("e.path GLOB " + b.param(f.path_glob));

@@ -206,9 +206,15 @@ Result<ExchangePage> find_exchanges(SQLite::Database& db, const PageRequest& req
                trigram_indexable(filter.body_contains)) {
       plans.push_back({planned, params, time_left});  // few bodies match: look their exchanges up
     } else if (by_index.searches_index) {
+      // The index's matches are sorted by id alone, and only the page's
+      // rows are read: a row read per match (a host with 30,000 4xx) was
+      // most of the plan's time.
+      const std::string indexed_ids = "SELECT e.id FROM exchanges e" + where + " ORDER BY +e.id" + direction + limit;
+      const std::string indexed_rows =
+          select + " FROM exchanges e WHERE e.id IN (" + indexed_ids + ") ORDER BY e.id" + direction;
       const auto walk_budget = std::min(kIdWalkBudget, time_left);
       plans.push_back({walk, params, walk_budget});
-      plans.push_back({indexed, params, time_left - walk_budget});
+      plans.push_back({indexed_rows, params, time_left - walk_budget});
     } else {
       plans.push_back({walk, params, time_left});  // no index would help: the walk, all the way
     }

@@ -593,6 +593,40 @@ TEST_CASE("curl commands escape control characters with $'...' quoting and quote
   CHECK(shell_quote("it's") == "'it'\\''s'");
 }
 
+TEST_CASE("A path prefix is a range on the path index, exact at its ends, whatever its last bytes", "[query]") {
+  test::TempDir dir;
+  auto writer = Writer::open(dir.file("t.db"));
+  REQUIRE(writer.is_ok());
+  const auto session = *(*writer)->create_session({"s", session_source::har, "", session_status::imported, ""});
+  const std::vector<std::string> paths = {"/a", "/a/b", "/a0", "/b", "/\xff", "/\xff\xff/x", "/", "/A"};
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    Exchange e = test::make_exchange(static_cast<int>(i), "x");
+    e.request.path = paths[i];
+    REQUIRE((*writer)->consume(session, std::move(e)).is_ok());
+  }
+  REQUIRE((*writer)->close().is_ok());
+  auto db = open_query_database(dir.file("t.db"), OpenMode::read_only);
+  REQUIRE(db.is_ok());
+  ExchangeFilter f;
+  f.path_prefix = "/a";
+  CHECK(ids(**db, f) == Ids{1, 2, 3});
+  f.path_prefix = "/a/";
+  CHECK(ids(**db, f) == Ids{2});
+  f.path_prefix = "/\xff";
+  CHECK(ids(**db, f) == Ids{5, 6});
+  f.path_prefix = "/\xff\xff";
+  CHECK(ids(**db, f) == Ids{6});
+  f.path_prefix = "/";
+  CHECK(ids(**db, f).size() == paths.size());
+  auto condition = filter_condition(f);
+  REQUIRE(condition.is_ok());
+  SQLite::Statement plan(**db, "EXPLAIN QUERY PLAN SELECT e.id FROM exchanges e WHERE " + condition->sql);
+  for (std::size_t i = 0; i < condition->params.size(); ++i)
+    std::visit([&](const auto& v) { plan.bind(static_cast<int>(i + 1), v); }, condition->params[i]);
+  REQUIRE(plan.executeStep());
+  CHECK_THAT(plan.getColumn(3).getString(), Catch::Contains("exchanges_path"));
+}
+
 TEST_CASE("Filters match a non-ASCII path prefix, and body search finds text past the first megabyte",
           "[query][search]") {
   test::TempDir dir;
