@@ -31,9 +31,9 @@ void add_stats_command(CLI::App& app, const CliContext& context, int& exit_statu
   auto args = std::make_shared<StatsArgs>();
   CLI::App* cmd = app.add_subcommand("stats", "Counts, error rates, bytes and latency by host, path, status, ...");
   cmd->footer("Errors are exchanges that failed (no response) or answered 5xx; 4xx are counted apart.\n"
-              "--by path folds numeric and UUID segments into {id}. --by endpoint groups by method and path\n"
-              "template: GET /users/{id}/orders/{uuid} ({id} numbers, {uuid}, {hex}, {token}, {date};\n"
-              "docs/schema.md, path_template). Latencies are p50/p95/max in ms.\n\n"
+              "--by path groups by the path's template: /users/{id}/orders/{uuid} ({id} numbers, {uuid},\n"
+              "{hex}, {token}, {date}; docs/schema.md, path_template); --by endpoint by method and template:\n"
+              "GET /users/{id}/orders/{uuid}. Latencies are p50/p95/max in ms.\n\n"
               "Example: trafficdb stats --by host_path --host '*.example.com' --since 1h");
   args->filters.add_to(*cmd);
   cmd->add_option("--by", args->by, "Group by: host, path, status, method, content_type, host_path, endpoint")

@@ -388,7 +388,7 @@ std::vector<Tool> query_tools() {
       true, false, true, false, get_exchange, exchange_text});
   tools.push_back(Tool{
       "traffic_stats", "Count traffic by group",
-      "Exchanges grouped by host, path (ids folded to {id}), status, method, content_type, host_path or endpoint "
+      "Exchanges grouped by host, path (its template: \"/users/{id}/orders/{uuid}\"), status, method, content_type, host_path or endpoint "
       "(method and path template: \"GET /users/{id}/orders/{uuid}\"; pass one back as the endpoint filter): count, "
       "errors, 4xx, error rate, response bytes and latency p50/p95/max, largest groups first. Takes every filter. "
       "Use filter_exchanges to list the exchanges behind a group. Bounded: at most 10000 groups (the rest "

@@ -15,11 +15,11 @@ namespace {
 const char* group_expression(StatsGroup g) {
   switch (g) {
     case StatsGroup::host: return "coalesce(e.host, '')";
-    case StatsGroup::path: return "fold_path(e.path)";
+    case StatsGroup::path: return "coalesce(e.path_template, '')";
     case StatsGroup::status: return "coalesce(CAST(e.status AS TEXT), 'no response')";
     case StatsGroup::method: return "e.method";
     case StatsGroup::content_type: return "coalesce(e.resp_content_type, '')";
-    case StatsGroup::host_path: return "coalesce(e.host, '') || fold_path(e.path)";
+    case StatsGroup::host_path: return "coalesce(e.host, '') || coalesce(e.path_template, '')";
     case StatsGroup::endpoint: return "e.method || ' ' || coalesce(e.path_template, '')";
   }
   return "''";

@@ -1,9 +1,10 @@
 // Grouped statistics over any filter: per group, the count, errors (no
 // response / an error, or a 5xx status) and their rate, 4xx count, response
-// bytes, and latency p50 / p95 / max. Paths can be grouped with numeric and
-// UUID segments folded into {id}, so /users/1 and /users/2 group together;
-// by endpoint, the method and the path's template (model/path_template.h):
-// "GET /users/{id}/orders/{uuid}".
+// bytes, and latency p50 / p95 / max. Paths are grouped by their template
+// (model/path_template.h, stored in exchanges.path_template), so /users/1
+// and /users/2 group together as /users/{id}; by endpoint, the method and
+// the template: "GET /users/{id}/orders/{uuid}". Every grouping reads the
+// columns exchanges_session_id holds, so a whole store is one index scan.
 #pragma once
 
 #include <atomic>

@@ -116,6 +116,13 @@ TEST_CASE("Stats group by endpoint; the endpoint filter selects one", "[query][p
   CHECK(stats->rows[2].key == "POST /users/{id}");
   CHECK(stats_to_json(*stats, StatsGroup::endpoint)["group_by"] == "endpoint");
   CHECK(parse_stats_group("endpoint").is_ok());
+  // By path: the same templates without the method.
+  auto paths = traffic_stats(**db, {}, StatsGroup::path, 10);
+  REQUIRE(paths.is_ok());
+  REQUIRE(paths->rows.size() == 2);
+  CHECK(paths->rows[0].key == "/users/{id}");
+  CHECK(paths->rows[0].count == 4);
+  CHECK(paths->rows[1].key == "/users/{id}/orders/{uuid}");
 
   using Ids = std::vector<std::int64_t>;
   CHECK(matching(**db, "GET /users/{id}") == Ids{1, 2, 3});
