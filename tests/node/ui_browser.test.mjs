@@ -1,12 +1,13 @@
 // `trafficdb ui` in a real browser: Debian's headless Chromium driven by
 // puppeteer-core (tests/node/package.json), against a store of real
 // captures (examples/sample.har, /work/shared/samples when present, HAR
-// files written here, and a hostile HAR whose URLs, headers and bodies carry
-// script tags, javascript: URLs and broken UTF-8). Each page must load and
-// show what the store holds (checked against `trafficdb sql`); filters change
-// the rows and the URL; the live tail shows a row imported during the test;
-// nothing from the captures runs. Screenshots of each page go to
-// $TRAFFICDB_UI_ARTIFACTS (ctest: build/tests/artifacts/ui).
+// files written here, a hostile HAR whose URLs, headers and bodies carry
+// script tags, javascript: URLs and broken UTF-8, and a hostile pcap whose
+// headers carry bytes that are no UTF-8 and whose WebSocket messages carry
+// markup). Each page must load and show what the store holds (checked against
+// `trafficdb sql`); filters change the rows and the URL; the live tail shows a
+// row imported during the test; nothing from the captures runs. Screenshots
+// of each page go to $TRAFFICDB_UI_ARTIFACTS (ctest: build/tests/artifacts/ui).
 // Exits 77 (Skipped) without chromium or node_modules.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -64,6 +65,98 @@ function writeHostileHar(file) {
   return file;
 }
 
+/**
+ * A classic pcap of two loopback connections (Ethernet, IPv4, TCP) whose
+ * capture carries what a HAR cannot: response headers with raw bytes that
+ * are no UTF-8, and a WebSocket with markup in its messages.
+ */
+function writeHostilePcap(file) {
+  const records = [];
+  let usec = (Date.now() - 3600_000) * 1000;
+  const packet = (srcPort, dstPort, seq, ack, flags, payload = Buffer.alloc(0)) => {
+    const ip = Buffer.alloc(20);
+    ip.writeUInt8(0x45, 0);
+    ip.writeUInt16BE(40 + payload.length, 2);
+    ip.writeUInt16BE(0x4000, 6);  // don't fragment
+    ip.writeUInt8(64, 8);
+    ip.writeUInt8(6, 9);  // TCP
+    ip.set([127, 0, 0, 1], 12);
+    ip.set([127, 0, 0, 1], 16);
+    let sum = 0;
+    for (let i = 0; i < 20; i += 2) sum += ip.readUInt16BE(i);
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    ip.writeUInt16BE(~sum & 0xffff, 10);
+    // TCP checksum 0: loopback captures have offloaded checksums, the reader does not check them.
+    const tcp = Buffer.alloc(20);
+    tcp.writeUInt16BE(srcPort, 0);
+    tcp.writeUInt16BE(dstPort, 2);
+    tcp.writeUInt32BE(seq, 4);
+    tcp.writeUInt32BE(ack, 8);
+    tcp.writeUInt8(5 << 4, 12);
+    tcp.writeUInt8(flags, 13);
+    tcp.writeUInt16BE(65535, 14);
+    const ether = Buffer.alloc(14);
+    ether.writeUInt16BE(0x0800, 12);
+    const frame = Buffer.concat([ether, ip, tcp, payload]);
+    const head = Buffer.alloc(16);
+    usec += 2000;
+    head.writeUInt32LE(Math.floor(usec / 1e6), 0);
+    head.writeUInt32LE(usec % 1e6, 4);
+    head.writeUInt32LE(frame.length, 8);
+    head.writeUInt32LE(frame.length, 12);
+    records.push(head, frame);
+  };
+  const [FIN, SYN, PSH, ACK] = [0x01, 0x02, 0x08, 0x10];
+  // A connection from `port` to 80: handshake, then [from client?, bytes] turns, each acked, then FINs both ways.
+  const connection = (port, turns) => {
+    let c = 1_000_000;
+    let s = 5_000_000;
+    packet(port, 80, c++, 0, SYN);
+    packet(80, port, s++, c, SYN | ACK);
+    packet(port, 80, c, s, ACK);
+    for (const [client, bytes] of turns) {
+      if (client) { packet(port, 80, c, s, PSH | ACK, bytes); c += bytes.length; packet(80, port, s, c, ACK); }
+      else { packet(80, port, s, c, PSH | ACK, bytes); s += bytes.length; packet(port, 80, c, s, ACK); }
+    }
+    packet(port, 80, c++, s, FIN | ACK);
+    packet(80, port, s++, c, FIN | ACK);
+    packet(port, 80, c, s, ACK);
+  };
+  const text = (...parts) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));
+  connection(40000, [
+    [true, text('GET /raw-headers HTTP/1.1\r\nHost: evil-pcap.test\r\nUser-Agent: ui-test\r\n\r\n')],
+    [false, text('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n',
+      'X-Raw: <img src=x onerror=window.__pwned=21> ', [0xff, 0xfe, 0xc3, 0x28], ' caf', [0xc3, 0xa9], ' end\r\n',
+      'Link: <javascript:window.__pwned=22>\r\n\r\nok')],
+  ]);
+  // WebSocket frames: FIN + opcode, then the length; a client's payload is masked (RFC 6455 §5.3).
+  const frame = (opcode, payload, mask) => {
+    const bytes = Buffer.from(payload);
+    if (!mask) return Buffer.concat([Buffer.from([0x80 | opcode, bytes.length]), bytes]);
+    const key = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
+    return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | bytes.length]), key, bytes.map((b, i) => b ^ key[i % 4])]);
+  };
+  connection(40001, [
+    [true, text('GET /ws HTTP/1.1\r\nHost: evil-pcap.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n')],
+    [false, text('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n',
+      'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n')],
+    [true, frame(1, '<script>window.__pwned=23</script>', true)],
+    [false, frame(1, '<img src=x onerror=window.__pwned=24>')],
+    [false, frame(2, [0xff, 0xfe, 0x00, 0x01])],
+    [true, frame(8, [0x03, 0xe8], true)],
+    [false, frame(8, [0x03, 0xe8])],
+  ]);
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(65535, 16);
+  header.writeUInt32LE(1, 20);  // Ethernet
+  fs.writeFileSync(file, Buffer.concat([header, ...records]));
+  return file;
+}
+
 async function sql(db, query) {
   const r = await runTrafficdb(['--db', db, 'sql', '--json', query]);
   assert.equal(r.code, 0, r.stderr);
@@ -105,6 +198,7 @@ describe('trafficdb ui in headless Chromium', () => {
       }
     }
     await importFile(db, writeHostileHar(path.join(dir, 'hostile.har')), 'hostile');
+    await importFile(db, writeHostilePcap(path.join(dir, 'hostile.pcap')), 'hostile-pcap');
     ui = await startUi(db);
     browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
@@ -128,6 +222,23 @@ describe('trafficdb ui in headless Chromium', () => {
   const goto = async (hash, loaded) => {
     await page.goto(ui.url.replace(/\/?$/, '/') + hash, { waitUntil: 'domcontentloaded' });
     if (loaded) await page.waitForFunction((l) => document.body.dataset.loaded === l, { timeout: 10_000 }, loaded);
+  };
+  // Nothing from the captures ran, or even tried to: no script, frame, foreign image or link in the page.
+  const assertRanNothing = async () => {
+    const state = await page.evaluate(() => ({
+      pwned: window.__pwned,
+      violations: window.__violations,
+      scripts: [...document.scripts].map((s) => s.getAttribute('src')),
+      frames: document.querySelectorAll('iframe, object, embed').length,
+      images: [...document.images].map((i) => i.src).filter((s) => !s.startsWith('blob:')),
+      jsLinks: [...document.links].map((a) => a.getAttribute('href')).filter((h) => !/^(#|\/api\/)/.test(h)),
+    }));
+    assert.equal(state.pwned, undefined, 'no captured script ran');
+    assert.deepEqual(state.violations, [], 'nothing even tried to run (no CSP violation)');
+    assert.ok(state.scripts.every((s) => s && s.startsWith('/assets/')), `only the app's scripts: ${state.scripts}`);
+    assert.equal(state.frames, 0);
+    assert.deepEqual(state.images, []);
+    assert.deepEqual(state.jsLinks, []);
   };
   const rowIds = (table) => page.$$eval(`#${table} tbody tr`, (rows) => rows.map((r) => Number(r.dataset.id)));
 
@@ -265,20 +376,35 @@ describe('trafficdb ui in headless Chromium', () => {
     // The broken UTF-8 body: shown (as hex or replaced text), the page intact.
     await goto(`#/exchange/${hostile[3]}`, 'exchange');
     assert.ok(await page.$('#response-body pre'));
-    const state = await page.evaluate(() => ({
-      pwned: window.__pwned,
-      violations: window.__violations,
-      scripts: [...document.scripts].map((s) => s.getAttribute('src')),
-      frames: document.querySelectorAll('iframe, object, embed').length,
-      images: [...document.images].map((i) => i.src).filter((s) => !s.startsWith('blob:')),
-      jsLinks: [...document.links].map((a) => a.getAttribute('href')).filter((h) => !/^(#|\/api\/)/.test(h)),
-    }));
-    assert.equal(state.pwned, undefined, 'no captured script ran');
-    assert.deepEqual(state.violations, [], 'nothing even tried to run (no CSP violation)');
-    assert.ok(state.scripts.every((s) => s && s.startsWith('/assets/')), `only the app's scripts: ${state.scripts}`);
-    assert.equal(state.frames, 0);
-    assert.deepEqual(state.images, []);
-    assert.deepEqual(state.jsLinks, []);
+    await assertRanNothing();
+  });
+
+  it('a pcap\'s raw header bytes and WebSocket messages are shown as text and run nothing', async () => {
+    const [raw, ws] = (await sql(db, "SELECT id FROM exchanges WHERE host = 'evil-pcap.test' ORDER BY id")).map((r) => r.id);
+    // Header bytes that are no UTF-8 are read as Latin-1, one by one; the valid é beside them stays.
+    await goto(`#/exchange/${raw}`, 'exchange');
+    await sleep(300);
+    await shot('hostile-pcap-headers');
+    const headers = await page.$eval('#response-headers', (e) => e.textContent);
+    assert.ok(headers.includes('<img src=x onerror=window.__pwned=21> \u00ff\u00fe\u00c3( caf\u00e9 end'), headers);
+    assert.ok(headers.includes('<javascript:window.__pwned=22>'), headers);
+    assert.equal(await page.$eval('#response-body pre', (e) => e.textContent), 'ok');
+    await assertRanNothing();
+
+    await goto(`#/exchange/${ws}`, 'exchange');
+    await sleep(300);
+    await shot('hostile-pcap-websocket');
+    assert.match(await page.$eval('#exchange-status', (e) => e.textContent), /^101 /);
+    assert.match(await page.$eval('#websocket h2', (e) => e.textContent), /\(5\)/);
+    const messages = await page.$$eval('#websocket tbody tr', (rows) => rows.map((r) => ({
+      from: r.children[1].textContent, opcode: Number(r.children[2].textContent),
+      text: r.querySelector('pre.text')?.textContent, hex: r.querySelector('pre.hex')?.textContent })));
+    assert.deepEqual(messages.map((m) => [m.from, m.opcode]),
+      [['client', 1], ['server', 1], ['server', 2], ['client', 8], ['server', 8]]);
+    assert.equal(messages[0].text, '<script>window.__pwned=23</script>', 'the client\'s frame unmasked, shown as text');
+    assert.equal(messages[1].text, '<img src=x onerror=window.__pwned=24>');
+    assert.match(messages[2].hex, /^00000000  ff fe 00 01 /);
+    await assertRanNothing();
   });
 
   it('the waterfall draws a session\'s exchanges on a time axis, grouped by connection', async () => {
