@@ -17,9 +17,15 @@ constexpr const char* kSummaryColumns =
 
 // How long a filtered page walks the ids in order before it asks an index (find_exchanges).
 constexpr std::chrono::milliseconds kIdWalkBudget{50};
+// Before walking, an index that finds at most this many rows within the
+// probe's time is used at once: sorting their ids costs less than a walk.
+constexpr std::int64_t kIndexProbeRows = 20000;
+constexpr std::chrono::milliseconds kIndexProbeBudget{10};
 
+// Binds `params` in order; those past the statement's placeholders are left out.
 void bind_all(SQLite::Statement& st, const std::vector<SqlParam>& params) {
-  for (std::size_t i = 0; i < params.size(); ++i) {
+  const auto count = std::min(params.size(), static_cast<std::size_t>(st.getBindParameterCount()));
+  for (std::size_t i = 0; i < count; ++i) {
     const int index = static_cast<int>(i + 1);
     std::visit([&](const auto& v) { st.bind(index, v); }, params[i]);
   }
@@ -53,6 +59,22 @@ std::optional<std::int64_t> optional_column(const SQLite::Column& c) {
 template <>
 std::optional<double> optional_column(const SQLite::Column& c) {
   return c.isNull() ? std::nullopt : std::optional<double>(c.getDouble());
+}
+
+// Whether `where` matches fewer than kIndexProbeRows rows, counted through
+// the index SQLite picks for it within kIndexProbeBudget (false past it).
+bool few_index_matches(SQLite::Database& db, const std::string& where, const std::vector<SqlParam>& params,
+                       const std::atomic<bool>* cancel) {
+  QueryDeadline deadline(db, kIndexProbeBudget, cancel);
+  try {
+    SQLite::Statement probe(db, "SELECT count(*) FROM (SELECT 1 FROM exchanges e" + where + " LIMIT " +
+                                    std::to_string(kIndexProbeRows) + ")");
+    bind_all(probe, params);
+    probe.executeStep();
+    return probe.getColumn(0).getInt64() < kIndexProbeRows;
+  } catch (const SQLite::Exception&) {
+    return false;  // past the budget: many rows, or an index that does not help
+  }
 }
 
 ExchangeSummary read_summary(SQLite::Statement& st) {
@@ -212,9 +234,13 @@ Result<ExchangePage> find_exchanges(SQLite::Database& db, const PageRequest& req
       const std::string indexed_ids = "SELECT e.id FROM exchanges e" + where + " ORDER BY +e.id" + direction + limit;
       const std::string indexed_rows =
           select + " FROM exchanges e WHERE e.id IN (" + indexed_ids + ") ORDER BY e.id" + direction;
-      const auto walk_budget = std::min(kIdWalkBudget, time_left);
-      plans.push_back({walk, params, walk_budget});
-      plans.push_back({indexed_rows, params, time_left - walk_budget});
+      if (few_index_matches(db, where, params, request.cancel)) {
+        plans.push_back({indexed_rows, params, time_left});
+      } else {
+        const auto walk_budget = std::min(kIdWalkBudget, time_left);
+        plans.push_back({walk, params, walk_budget});
+        plans.push_back({indexed_rows, params, time_left - walk_budget});
+      }
     } else {
       plans.push_back({walk, params, time_left});  // no index would help: the walk, all the way
     }
