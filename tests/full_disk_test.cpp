@@ -3,8 +3,6 @@
 // (integrity_check), the session is failed with the reason, and once space
 // is freed the next import works. Needs root (mount); skips otherwise.
 #include <catch2/catch.hpp>
-#include <sys/mount.h>
-#include <unistd.h>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -38,30 +36,11 @@ std::string har_of(int count, std::size_t body_bytes, unsigned seed) {
   return R"({"log":{"version":"1.2","creator":{"name":"full_disk_test","version":"1"},"entries":[)" + entries + "]}}";
 }
 
-// A tmpfs of `bytes` mounted on a new directory; unmounted when done.
-class SmallFilesystem {
- public:
-  explicit SmallFilesystem(std::size_t bytes) {
-    if (::geteuid() != 0) return;
-    if (::mount("tmpfs", dir_.path().c_str(), "tmpfs", 0, ("size=" + std::to_string(bytes)).c_str()) == 0)
-      mounted_ = true;
-  }
-  ~SmallFilesystem() {
-    if (mounted_) ::umount2(dir_.path().c_str(), MNT_DETACH);
-  }
-  bool mounted() const { return mounted_; }
-  std::string file(const std::string& name) const { return dir_.file(name); }
-
- private:
-  trafficdb::test::TempDir dir_;
-  bool mounted_ = false;
-};
-
 }  // namespace
 
 TEST_CASE("A full disk fails the import clearly, keeps what was committed, and the next import works after space is freed",
           "[full_disk]") {
-  SmallFilesystem fs(4u << 20);
+  trafficdb::test::SmallFilesystem fs(4u << 20);
   if (!fs.mounted()) {
     trafficdb::test::skip_test("needs root to mount a small tmpfs");
     return;

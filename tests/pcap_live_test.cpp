@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -230,4 +231,63 @@ TEST_CASE("pcap live: start() says what is wrong with the interface or the filte
   REQUIRE_FALSE(f.is_ok());
   CHECK(f.is(Status::Code::invalid_input));
   CHECK(f.message().find("bad --filter 'tcp port'") != std::string::npos);
+}
+
+TEST_CASE("record pcap on a full disk stops with a clear error, keeps what it committed, and records again once space "
+          "is freed",
+          "[pcap][live][full_disk]") {
+  require_capture_rights();
+  test::SmallFilesystem fs(4u << 20);
+  if (!fs.mounted()) test::skip_test("cannot mount a small tmpfs");
+  test::TempDir dir;
+  test::HttpTestServer server;
+  const std::string db_path = fs.file("traffic.db");
+  const std::vector<std::string> record = {TRAFFICDB_BINARY, "--db", db_path, "record", "pcap", "--interface", "lo",
+                                           "--filter", "tcp port " + std::to_string(server.port())};
+  test::write_file(fs.file("filler"), std::string(1u << 20, 'x'));
+  {
+    test::RunningProcess recorder(record, {}, dir.file("full.out"), dir.file("full.err"));
+    REQUIRE(recorder.wait_for_output("capturing on lo", 20s, true));
+    // Distinct 20 KB bodies both ways (POST /echo): ~16 MB into what is left
+    // of 4 MB, in bursts the writer commits one by one until the disk is full.
+    httplib::Client client("127.0.0.1", server.port());
+    for (unsigned i = 0; i < 400 && recorder.running(); ++i) {
+      client.Post("/echo", test::deterministic_bytes(20000, i), "application/octet-stream");
+      if (i % 10 == 9) std::this_thread::sleep_for(300ms);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (recorder.running() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
+    const int status = recorder.stop();
+    INFO(recorder.err());
+    CHECK(status != 0);
+    CHECK(recorder.err().find("no space left where the database is") != std::string::npos);
+  }
+  {
+    SQLite::Database db(db_path, SQLite::OPEN_READONLY);
+    CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
+    SQLite::Statement session(db, "SELECT status, coalesce(error, '') FROM sessions WHERE id = 1");
+    REQUIRE(session.executeStep());
+    CHECK(session.getColumn(0).getString() == "failed");
+    CHECK(session.getColumn(1).getString().find("disk is full") != std::string::npos);
+    // What was committed before the disk filled is whole: each exchange has both 20 KB bodies.
+    const int stored = db.execAndGet("SELECT count(*) FROM exchanges").getInt();
+    CHECK(stored > 0);
+    CHECK(db.execAndGet("SELECT count(*) FROM exchanges e JOIN bodies q ON q.id = e.req_body_id "
+                        "JOIN bodies r ON r.id = e.resp_body_id WHERE length(q.data) = 20000 AND q.data = r.data")
+              .getInt() == stored);
+  }
+  // Space freed: the next recording stores what it sees and stops cleanly.
+  std::filesystem::remove(fs.file("filler"));
+  test::RunningProcess recorder(record, {}, dir.file("after.out"), dir.file("after.err"));
+  REQUIRE(recorder.wait_for_output("capturing on lo", 20s, true));
+  httplib::Client client("127.0.0.1", server.port());
+  for (int n = 1; n <= 3; ++n) REQUIRE(client.Get("/json?n=" + std::to_string(n)));
+  SQLite::Database db(db_path, SQLite::OPEN_READONLY);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  auto stored = [&] { return db.execAndGet("SELECT count(*) FROM exchanges WHERE session_id = 2").getInt(); };
+  while (stored() < 3 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
+  CHECK(stored() == 3);
+  CHECK(recorder.stop() == 0);
+  CHECK(db.execAndGet("SELECT status FROM sessions WHERE id = 2").getString() == "stopped");
+  CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
 }

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <zlib.h>
 #include <spawn.h>
@@ -33,6 +34,15 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+SmallFilesystem::SmallFilesystem(std::size_t bytes) {
+  if (::geteuid() != 0) return;
+  mounted_ = ::mount("tmpfs", dir_.path().c_str(), "tmpfs", 0, ("size=" + std::to_string(bytes)).c_str()) == 0;
+}
+
+SmallFilesystem::~SmallFilesystem() {
+  if (mounted_) ::umount2(dir_.path().c_str(), MNT_DETACH);
 }
 
 void write_file(const std::string& path, const std::string& content) {

@@ -27,6 +27,22 @@ class TempDir {
   std::string path_;
 };
 
+// A tmpfs of `bytes` mounted on a new directory (a disk that fills up);
+// unmounted when done. Mounting needs root: mounted() says whether it worked.
+class SmallFilesystem {
+ public:
+  explicit SmallFilesystem(std::size_t bytes);
+  ~SmallFilesystem();
+  SmallFilesystem(const SmallFilesystem&) = delete;
+  SmallFilesystem& operator=(const SmallFilesystem&) = delete;
+  bool mounted() const { return mounted_; }
+  std::string file(const std::string& name) const { return dir_.file(name); }
+
+ private:
+  TempDir dir_;
+  bool mounted_ = false;
+};
+
 void write_file(const std::string& path, const std::string& content);
 std::string read_file(const std::string& path);
 
