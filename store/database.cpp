@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <iostream>
 #include <thread>
 
 #include "store/migrations.h"
@@ -49,7 +50,9 @@ Result<std::unique_ptr<SQLite::Database>> open_read_write_once(const std::string
     db->exec("PRAGMA wal_autocheckpoint = " + std::to_string(kWalAutocheckpointPages));
     db->exec("PRAGMA journal_size_limit = " + std::to_string(kWalSizeLimitBytes));
     apply_connection_pragmas(*db);
-    if (Status s = migrate(*db); !s.is_ok()) return s.prefixed(path + ": ");
+    MigrateOptions options;
+    options.notice = [&path](const std::string& line) { std::cerr << "trafficdb: " << path << ": " << line << std::endl; };
+    if (Status s = migrate(*db, embedded_migrations(), options); !s.is_ok()) return s.prefixed(path + ": ");
     return db;
   }
 }

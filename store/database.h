@@ -2,10 +2,12 @@
 //
 // A read-write open creates the file if needed, sets the pragmas (WAL,
 // synchronous=NORMAL, busy timeout, page size, checkpoint interval, foreign
-// keys; auto_vacuum = INCREMENTAL for a new file) and migrates it to the latest schema. A read-only open never creates
-// or changes the file except to upgrade an older schema once; it answers
-// queries while a recorder writes (WAL lets readers and one writer coexist,
-// and the sqlite3 shell is just another such connection).
+// keys; auto_vacuum = INCREMENTAL for a new file) and migrates it to the
+// latest schema, saying so on stderr when it upgrades an existing store (and
+// waiting, up to minutes, while another process upgrades it). A read-only
+// open never creates or changes the file except to upgrade an older schema
+// once; it answers queries while a recorder writes (WAL lets readers and one
+// writer coexist, and the sqlite3 shell is just another such connection).
 #pragma once
 
 #include <cstdint>

@@ -1,9 +1,12 @@
 #include "store/migrations.h"
 
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 
+#include <cstdio>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "store/path_template_function.h"
 
@@ -47,6 +50,34 @@ class ForeignKeysOff {
 // a migration must not add to them.
 std::int64_t foreign_key_violations(SQLite::Database& db) {
   return db.execAndGet("SELECT count(*) FROM pragma_foreign_key_check").getInt64();
+}
+
+using Clock = std::chrono::steady_clock;
+
+// BEGIN IMMEDIATE, asked again while another process holds the write lock
+// past the connection's busy timeout (it may be migrating a large store),
+// until `give_up`. Says once that it waits.
+void begin_immediate(SQLite::Database& db, const MigrateOptions& options, Clock::time_point give_up,
+                     bool& said_waiting) {
+  for (;;) {
+    try {
+      db.exec("BEGIN IMMEDIATE");
+      return;
+    } catch (const SQLite::Exception& e) {
+      const int code = e.getErrorCode() & 0xff;
+      if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || Clock::now() >= give_up) throw;
+      if (!said_waiting && options.notice)
+        options.notice("waiting for the write lock another process holds (it may be upgrading this database)");
+      said_waiting = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+}
+
+std::string seconds_text(Clock::duration d) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f s", std::chrono::duration<double>(d).count());
+  return text;
 }
 
 }  // namespace
@@ -99,7 +130,7 @@ Status check_schema(SQLite::Database& db, bool* older) {
   }
 }
 
-Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations) {
+Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations, const MigrateOptions& options) {
   const int latest = migrations.empty() ? 0 : migrations.back().version;
   try {
     if (Status s = check_database_owner(db); !s.is_ok()) return s;
@@ -117,9 +148,12 @@ Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations) {
   } catch (const SQLite::Exception& e) {
     return Status::io_error(std::string("cannot read the database: ") + e.what());
   }
+  const Clock::time_point give_up = Clock::now() + options.lock_wait;
+  bool said_waiting = false;
+  std::optional<Clock::time_point> upgrade_started;
   for (const Migration& m : migrations) {
     try {
-      db.exec("BEGIN IMMEDIATE");
+      begin_immediate(db, options, give_up, said_waiting);
     } catch (const SQLite::Exception& e) {
       return Status::error(std::string("cannot start migration ") + m.name + ": " + e.what());
     }
@@ -138,6 +172,13 @@ Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations) {
         db.exec("ROLLBACK");
         return s;
       }
+      if (version > 0 && !upgrade_started) {
+        upgrade_started = Clock::now();
+        if (options.notice)
+          options.notice("upgrading the database from schema version " + std::to_string(version) + " to " +
+                         std::to_string(latest) + " (once; on a large store this takes a while, and other "
+                         "trafficdb processes wait for it)");
+      }
       const std::int64_t violations_before = foreign_key_violations(db);
       db.exec(m.sql);
       if (foreign_key_violations(db) > violations_before)
@@ -152,6 +193,9 @@ Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations) {
       return Status::error(std::string("migration ") + m.name + " failed: " + e.what());
     }
   }
+  if (upgrade_started && options.notice)
+    options.notice("upgraded to schema version " + std::to_string(latest) + " in " +
+                   seconds_text(Clock::now() - *upgrade_started));
   return Status::ok();
 }
 

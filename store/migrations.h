@@ -9,6 +9,9 @@
 // missing rows (PRAGMA foreign_key_check) than there were is rolled back.
 #pragma once
 
+#include <chrono>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include <SQLiteCpp/Database.h>
@@ -30,10 +33,24 @@ inline constexpr int kApplicationId = 0x54524442;  // 'TRDB'
 
 int latest_schema_version();
 
+// How migrate() waits and what it tells a person while it works.
+struct MigrateOptions {
+  // Called with a line for a person: before upgrading a database that
+  // already has a schema (not a new file), once when it waits for another
+  // process's write lock, and when the upgrade is done with its duration.
+  std::function<void(const std::string&)> notice;
+  // A migration of a large store holds the write lock for a while (seconds
+  // at a million exchanges), longer than a connection's busy timeout: a
+  // process opening the file meanwhile keeps asking for the lock this long
+  // before it gives up.
+  std::chrono::milliseconds lock_wait{std::chrono::minutes(10)};
+};
+
 // Brings `db` to the latest version. Refuses (without changing anything) a
 // database of another program, or one whose version is newer than this
 // binary knows.
-Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations = embedded_migrations());
+Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations = embedded_migrations(),
+               const MigrateOptions& options = {});
 
 // Ok for an empty file or one marked as trafficdb's; refuses another
 // program's database. Reads only.

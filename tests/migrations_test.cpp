@@ -2,6 +2,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <thread>
 
 #include "store/database.h"
@@ -85,6 +86,74 @@ TEST_CASE("A failing migration leaves the database at the last whole version", "
   CHECK(s.message().find("0002_bad.sql") != std::string::npos);
   CHECK(pragma(db, "user_version") == 1);
   CHECK(db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = 'b'").getInt() == 0);
+}
+
+TEST_CASE("Upgrading an existing store is announced with its duration; creating a new one is not", "[migrations]") {
+  test::TempDir dir;
+  SQLite::Database db(dir.file("t.db"), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  const std::vector<Migration> first = {{1, "0001_a.sql", "PRAGMA application_id = 1414677570; CREATE TABLE a(x);"}};
+  std::vector<Migration> both = first;
+  both.push_back({2, "0002_b.sql", "CREATE TABLE b(x);"});
+  std::vector<std::string> lines;
+  MigrateOptions options;
+  options.notice = [&lines](const std::string& line) { lines.push_back(line); };
+
+  REQUIRE(migrate(db, first, options).is_ok());
+  CHECK(lines.empty());
+
+  REQUIRE(migrate(db, both, options).is_ok());
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].find("upgrading the database from schema version 1 to 2") == 0);
+  CHECK(lines[1].find("upgraded to schema version 2 in ") == 0);
+
+  lines.clear();
+  REQUIRE(migrate(db, both, options).is_ok());
+  CHECK(lines.empty());
+}
+
+TEST_CASE("A process opening a store while another holds its write lock past the busy timeout waits for it",
+          "[migrations]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  const std::vector<Migration> first = {{1, "0001_a.sql", "PRAGMA application_id = 1414677570; CREATE TABLE a(x);"}};
+  std::vector<Migration> both = first;
+  both.push_back({2, "0002_b.sql", "CREATE TABLE b(x);"});
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("PRAGMA journal_mode = WAL");
+    REQUIRE(migrate(db, first).is_ok());
+  }
+  // Stands in for a long upgrade by another process: the lock is held ten
+  // times longer than the opener's busy timeout.
+  SQLite::Database holder(path, SQLite::OPEN_READWRITE);
+  SQLite::Database opener(path, SQLite::OPEN_READWRITE, /*busyTimeoutMs=*/50);
+  std::vector<std::string> lines;
+  MigrateOptions options;
+  options.notice = [&lines](const std::string& line) { lines.push_back(line); };
+
+  SECTION("it goes on once the lock is let go") {
+    holder.exec("BEGIN IMMEDIATE");
+    std::thread release([&holder] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      holder.exec("COMMIT");
+    });
+    const Status s = migrate(opener, both, options);
+    release.join();
+    REQUIRE(s.is_ok());
+    CHECK(pragma(opener, "user_version") == 2);
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0].find("waiting for the write lock") == 0);
+  }
+  SECTION("it gives up after lock_wait with a clear error, changing nothing") {
+    holder.exec("BEGIN IMMEDIATE");
+    options.lock_wait = std::chrono::milliseconds(300);
+    const Status s = migrate(opener, both, options);
+    holder.exec("COMMIT");
+    REQUIRE_FALSE(s.is_ok());
+    CHECK(s.message().find("cannot start migration 0001_a.sql") != std::string::npos);
+    CHECK(s.message().find("locked") != std::string::npos);
+    CHECK(pragma(opener, "user_version") == 1);
+  }
 }
 
 TEST_CASE("Two processes creating the same database at once both succeed", "[migrations]") {

@@ -87,6 +87,10 @@ TEST_CASE("A store of every earlier schema version opens with this binary, migra
       INFO(listed.err);
       REQUIRE(listed.exit_code == 0);
       CHECK(listed.out.find("old capture") != std::string::npos);
+      CHECK(listed.err.find("upgrading the database from schema version " + std::to_string(version) + " to " +
+                            std::to_string(latest_schema_version())) != std::string::npos);
+      CHECK(listed.err.find("upgraded to schema version " + std::to_string(latest_schema_version()) + " in ") !=
+            std::string::npos);
       {
         SQLite::Database db(path, SQLite::OPEN_READONLY);
         CHECK(db.execAndGet("PRAGMA user_version").getInt() == latest_schema_version());
@@ -99,6 +103,7 @@ TEST_CASE("A store of every earlier schema version opens with this binary, migra
       const test::CommandResult found = test::run_trafficdb({"--db", path, "query", "--host", "api.example.com"});
       INFO(found.err);
       CHECK(found.exit_code == 0);
+      CHECK(found.err.find("upgrad") == std::string::npos);
       CHECK(found.out.find("/users/42") != std::string::npos);
       const test::CommandResult imported = test::run_trafficdb(
           {"--db", path, "import", std::string(TRAFFICDB_SOURCE_DIR) + "/examples/sample.har"});
