@@ -1,6 +1,9 @@
 #include "cli/index_command.h"
 
+#include <algorithm>
+#include <chrono>
 #include <iostream>
+#include <thread>
 
 #include "cli/command_support.h"
 #include "cli/exit_codes.h"
@@ -27,13 +30,25 @@ void add_index_command(CLI::App& app, const CliContext& context, int& exit_statu
     const std::int64_t total = behind();
     ProgressLine progress("indexing", static_cast<std::uint64_t>(total), 1);
     bool remaining = total > 0;
-    while (remaining) {
+    bool said_waiting = false;
+    while (remaining || behind() > 0) {
+      if (!remaining) {
+        // What is left belongs to an index a pruner is merging whole
+        // (store/search_index_merge.h): it takes rows again once the merge
+        // is done, or its mark lapses if the pruner died.
+        if (!said_waiting) {
+          progress.finish();
+          std::cerr << "trafficdb: waiting for a pruner to finish merging a search index" << std::endl;
+          said_waiting = true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      }
       if (Status s = index_search_batch(*db, 20000, remaining); !s.is_ok()) {
         std::cerr << "trafficdb: " << s.message() << '\n';
         exit_status = exit_code::unusable;
         return;
       }
-      progress.update(static_cast<std::uint64_t>(total - behind()), 0);
+      progress.update(static_cast<std::uint64_t>(std::max<std::int64_t>(0, total - behind())), 0);
     }
     progress.finish();
     std::cout << "search indexes up to date (" << total << " rows indexed)\n";

@@ -7,6 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
+#include <chrono>
+#include <thread>
+
 #include "store/database.h"
 #include "store/writer.h"
 #include "tests/test_support.h"
@@ -187,4 +190,38 @@ TEST_CASE("trafficdb retention set before anything is recorded creates the datab
   const test::CommandResult shown = test::run_trafficdb({"--db", db, "retention"});
   CHECK(shown.exit_code == 0);
   CHECK(shown.out.find("max age 7") != std::string::npos);
+}
+
+TEST_CASE("trafficdb index waits while a pruner merges an index, then indexes what was left", "[retention][cli]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  {
+    WriterOptions options;
+    options.index_when_idle = false;
+    auto w = Writer::open(path, options);
+    REQUIRE(w.is_ok());
+    auto session = (*w)->create_session({"s", session_source::har, "", session_status::imported, ""});
+    REQUIRE(session.is_ok());
+    for (int i = 0; i < 10; ++i)
+      REQUIRE((*w)->consume(*session, test::make_exchange(i, "{\"n\":" + std::to_string(i) + "}")).is_ok());
+    REQUIRE((*w)->close().is_ok());
+  }
+  SQLite::Database db(path, SQLite::OPEN_READWRITE);
+  // As a pruner merging bodies_fts whole marks it (store/search_index_merge.h).
+  db.exec("UPDATE search_state SET merging_since = " + std::to_string(now_micros()) + " WHERE name = 'bodies_fts'");
+  std::thread merge_ends([&db] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    db.exec("UPDATE search_state SET merging_since = NULL WHERE name = 'bodies_fts'");
+  });
+  const auto started = std::chrono::steady_clock::now();
+  const test::CommandResult indexed = test::run_trafficdb({"--db", path, "index"});
+  const auto took = std::chrono::steady_clock::now() - started;
+  merge_ends.join();
+  INFO(indexed.err);
+  CHECK(indexed.exit_code == 0);
+  CHECK(indexed.err.find("waiting for a pruner to finish merging a search index") != std::string::npos);
+  CHECK(indexed.out.find("search indexes up to date") != std::string::npos);
+  CHECK(took >= std::chrono::milliseconds(1000));
+  CHECK(count(db, "SELECT position FROM search_state WHERE name = 'bodies_fts'") >= 10);
+  CHECK(count(db, "SELECT position FROM search_state WHERE name = 'urls_fts'") == 10);
 }
