@@ -88,10 +88,12 @@ void add_retention_command(CLI::App& app, const CliContext& context, int& exit_s
   CLI::App* cmd = app.add_subcommand("retention", "Show or set how old and how large the database may grow");
   cmd->footer(
       "Without a subcommand: the policy, the database's size and what pruning has removed.\n"
-      "The policy is kept in the database file. Running recorders apply it every 30 s and\n"
-      "'trafficdb prune' applies it at once: the oldest exchanges go first (also inside a session\n"
-      "still recording), then the bodies no exchange uses any more, their search-index rows and\n"
-      "WebSocket messages, and the free space goes back to the file system (incremental vacuum).\n"
+      "The policy is kept in the database file. Running recorders apply it every 30 s (and as\n"
+      "soon as the size limit is passed) and 'trafficdb prune' applies it at once: the oldest\n"
+      "exchanges go first (also inside a session still recording), then the bodies no exchange\n"
+      "uses any more, their search-index rows and WebSocket messages, and the free space goes\n"
+      "back to the file system (incremental vacuum; a running recorder keeps up to a quarter of\n"
+      "the size limit, at most 64 MiB, free in the file to fill again).\n"
       "Size is what SQLite's pages hold (page_count - freelist_count) x page_size, without the\n"
       "write-ahead log.\n\n"
       "Examples:\n"

@@ -99,6 +99,7 @@ class Stepper {
   }
 
   bool stopping() const { return options_.stop && options_.stop->load(); }
+  std::int64_t keep_free_bytes() const { return options_.keep_free_bytes; }
 
   void rest(std::chrono::microseconds held) {
     std::this_thread::sleep_for(std::max<std::chrono::microseconds>(held, options_.min_rest));
@@ -124,11 +125,13 @@ class Stepper {
 
   // Gives up to vacuum_pages_ free pages back; `more` when free pages are left.
   Status vacuum_step(PruneReport& report, bool& more) {
-    std::int64_t freed = 0, left = 0, page_size = 0;
+    std::int64_t freed = 0, left = 0, page_size = 0, keep_pages = 0;
     auto held = locked_step(db_, options_, [&] {
       page_size = db_.execAndGet("PRAGMA page_size").getInt64();
+      keep_pages = options_.keep_free_bytes / page_size;
       const std::int64_t before = db_.execAndGet("PRAGMA freelist_count").getInt64();
-      db_.exec("PRAGMA incremental_vacuum(" + std::to_string(vacuum_pages_) + ")");
+      const std::int64_t pages = std::min(vacuum_pages_, before - keep_pages);
+      if (pages > 0) db_.exec("PRAGMA incremental_vacuum(" + std::to_string(pages) + ")");
       left = db_.execAndGet("PRAGMA freelist_count").getInt64();
       freed = before - left;
       SQLite::Statement st(db_, "UPDATE retention SET bytes_given_back = bytes_given_back + ? WHERE id = 1");
@@ -143,7 +146,7 @@ class Stepper {
     step.bytes_given_back = freed * page_size;
     report.add(step);
     if (options_.on_step) options_.on_step("vacuum", step);
-    more = left > 0 && freed > 0;
+    more = left > keep_pages && freed > 0;
     vacuum_pages_ = adapt(vacuum_pages_, held->held, options_.step_target, kMinVacuumPages, kMaxVacuumPages);
     if (options_.progress) options_.progress(report);
     rest(held->held);
@@ -326,7 +329,7 @@ Status run_vacuum(Stepper& stepper, SQLite::Database& db, PruneReport& report) {
     report.vacuum_unavailable = size->free_bytes > 0;
     return Status::ok();
   }
-  for (bool more = size->free_bytes > 0; more;) {
+  for (bool more = size->free_bytes >= stepper.keep_free_bytes() + size->page_size; more;) {
     if (stepper.stopping()) {
       report.stopped = true;
       return Status::ok();

@@ -70,6 +70,10 @@ struct PruneOptions {
   std::chrono::milliseconds min_rest{5};      // between steps, besides resting as long as the step took
   std::chrono::seconds busy_give_up{60};      // a step waits this long for others' locks, then fails busy
   bool vacuum = true;                         // give free pages back afterwards (incremental vacuum)
+  // The vacuum leaves up to this many bytes of free pages in the file. A
+  // running recorder fills free pages again within seconds: giving them back
+  // only for the file to grow again moves pages for nothing.
+  std::int64_t keep_free_bytes = 0;
   const std::atomic<bool>* stop = nullptr;    // set: ends the run after the step in progress
   // Called after each step with the totals so far (a progress line); may be empty.
   std::function<void(const struct PruneReport&)> progress;

@@ -1,5 +1,8 @@
 #include "store/retention_keeper.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "common/thread_name.h"
 #include "store/database.h"
 #include "store/retention_policy.h"
@@ -40,17 +43,43 @@ RetentionRounds RetentionKeeper::rounds() const {
   return rounds_;
 }
 
+namespace {
+
+// Free pages a keeper's vacuum leaves in the file for the recorder to fill
+// again: a quarter of a size limit, at most 64 MiB.
+std::int64_t free_bytes_kept(const RetentionPolicy& policy) {
+  constexpr std::int64_t kMost = 64 << 20;
+  if (!policy.max_size_bytes) return kMost;
+  return std::min<std::int64_t>(kMost, static_cast<std::int64_t>(*policy.max_size_bytes / 4));
+}
+
+bool over_size(SQLite::Database& db, const RetentionPolicy& policy) {
+  if (!policy.max_size_bytes) return false;
+  auto size = database_size(db);
+  return size.is_ok() && static_cast<std::uint64_t>(size->used_bytes) > *policy.max_size_bytes;
+}
+
+}  // namespace
+
 void RetentionKeeper::run() {
+  using clock = std::chrono::steady_clock;
   std::unique_lock lk(mu_);
   cv_.wait_for(lk, first_delay_, [&] { return stopping_.load(); });
+  auto next_round = clock::now();
   while (!stopping_) {
     lk.unlock();
-    PruneOptions options;
-    options.stop = &stopping_;
     auto policy = read_retention_policy(*db_);
+    // A round at each interval; between them, one as soon as a size limit is passed.
+    const bool due = clock::now() >= next_round || (policy.is_ok() && over_size(*db_, *policy));
     std::optional<Result<PruneReport>> report;
-    if (policy.is_ok() && !policy->empty()) report.emplace(apply_retention(*db_, *policy, options));
+    if (due && policy.is_ok() && !policy->empty()) {
+      PruneOptions options;
+      options.stop = &stopping_;
+      options.keep_free_bytes = free_bytes_kept(*policy);
+      report.emplace(apply_retention(*db_, *policy, options));
+    }
     lk.lock();
+    if (due) next_round = clock::now() + interval_;
     if (!policy.is_ok()) {
       rounds_.last_error = policy.status().message();
     } else if (report) {
@@ -62,7 +91,7 @@ void RetentionKeeper::run() {
         rounds_.last_error = report->status().message();
       }
     }
-    cv_.wait_for(lk, interval_, [&] { return stopping_.load(); });
+    cv_.wait_for(lk, std::min(interval_, kSizeCheckInterval), [&] { return stopping_.load(); });
   }
 }
 

@@ -1,6 +1,13 @@
 // RetentionKeeper: applies the database's retention policy (store/pruning.h)
 // every kInterval for as long as a recorder runs, on a connection and thread
 // of its own, so a recording into a database with a policy keeps it bounded.
+// Between rounds it looks at the used size every kSizeCheckInterval and
+// runs a round at once when a size limit is passed, so a fast recorder
+// overshoots the limit by a few seconds of traffic, not by an interval's.
+//
+// Its vacuum leaves some free pages in the file (a quarter of a size limit,
+// at most 64 MiB): the recorder fills them again within seconds, and giving
+// them back would only move pages for the file to grow again.
 //
 // The policy is read from the file at each round, so `trafficdb retention
 // set` takes effect on running recorders within kInterval. Each round prunes
@@ -37,6 +44,7 @@ struct RetentionRounds {
 class RetentionKeeper {
  public:
   static constexpr std::chrono::milliseconds kInterval{30000};
+  static constexpr std::chrono::milliseconds kSizeCheckInterval{2000};
 
   // Opens its own connection to `path`; the first round runs after `first_delay`.
   static Result<std::unique_ptr<RetentionKeeper>> start(const std::string& path,

@@ -86,7 +86,8 @@ Writer::Writer(std::unique_ptr<SQLite::Database> db, WriterOptions options,
       db_(std::move(db)),
       checkpointer_(std::move(checkpointer)),
       retention_(std::move(retention)),
-      batch_(std::make_unique<BatchTransaction>(*db_, options_.max_body_bytes)) {
+      batch_(std::make_unique<BatchTransaction>(*db_, options_.max_body_bytes)),
+      index_rows_(std::min<std::size_t>(64, std::max<std::size_t>(1, options_.index_batch_rows))) {
   thread_ = std::thread([this] {
     name_this_thread("tdb-writer");
     run();
@@ -350,7 +351,14 @@ bool Writer::index_step() {
   Status s;
   {
     std::lock_guard db_lock(db_mu_);
-    s = index_search_batch(*db_, options_.index_batch_rows, remaining);
+    const auto started = std::chrono::steady_clock::now();
+    s = index_search_batch(*db_, index_rows_, remaining);
+    // Sized so a batch holds the write lock about kIndexStepTarget: rows
+    // pile up while a pruner merges an index, and the recorder's next commit
+    // waits for the batch that catches up.
+    const auto took = std::chrono::steady_clock::now() - started;
+    if (took > 2 * kIndexStepTarget) index_rows_ = std::max<std::size_t>(1, index_rows_ / 2);
+    else if (took < kIndexStepTarget / 2 && remaining) index_rows_ = std::min(options_.index_batch_rows, index_rows_ * 2);
   }
   std::lock_guard lk(mu_);
   // A failed index update only slows searches (they scan the rest); it

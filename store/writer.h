@@ -60,7 +60,8 @@ struct WriterOptions {
   std::chrono::milliseconds max_delay{200};
   std::size_t queue_max_bytes = 256u << 20;
   std::uint64_t max_body_bytes = 32u << 20;
-  // The full-text indexes are updated in batches of this many rows while
+  // The full-text indexes are updated in batches of up to this many rows
+  // (fewer when a batch would hold the write lock long) while
   // the writer is idle (index_when_idle: right for live recording, where the
   // writer mostly waits), and brought up to date on close (index_on_close).
   // A bulk import turns both off: indexing costs more than the import, so
@@ -142,6 +143,8 @@ class Writer {
   std::mutex db_mu_;  // guards db_, the statements and leases_
   std::map<std::int64_t, RecordingLease> leases_;  // sessions this writer records
   std::unique_ptr<BatchTransaction> batch_;
+  static constexpr std::chrono::milliseconds kIndexStepTarget{20};
+  std::size_t index_rows_ = 64;  // rows per index batch (writer thread only), up to index_batch_rows
 
   std::mutex close_mu_;
   mutable std::mutex mu_;

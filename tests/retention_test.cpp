@@ -11,6 +11,7 @@
 #include "query/consumer_cursor.h"
 #include "store/database.h"
 #include "store/pruning.h"
+#include "store/retention_keeper.h"
 #include "store/retention_policy.h"
 #include "store/search_index.h"
 #include "store/writer.h"
@@ -48,6 +49,21 @@ Exchange aged_exchange(int n, Micros age, const std::string& body = "") {
   e.timings.started = now_micros() - age;
   e.timings.ended = *e.timings.started + 1000;
   return e;
+}
+
+// Exchanges from..from+n-1 with ~4 KB bodies each, not indexed: FTS5 keeps
+// delete markers until its segments merge, so a search index does not
+// shrink with the rows (a known limit, docs/schema.md).
+void fill_unindexed(const std::string& path, int from, int n) {
+  WriterOptions options;
+  options.index_when_idle = false;
+  auto w = Writer::open(path, options);
+  REQUIRE(w.is_ok());
+  const std::int64_t session = new_session(**w);
+  for (int i = from; i < from + n; ++i)
+    REQUIRE((*w)->consume(session, aged_exchange(i, kHour, std::string(4000, 'a' + i % 26) + std::to_string(i)))
+                .is_ok());
+  REQUIRE((*w)->close().is_ok());
 }
 
 void check_fts_consistent(SQLite::Database& db) {
@@ -130,19 +146,7 @@ TEST_CASE("A size policy removes the oldest exchanges until the database is unde
           "[retention]") {
   test::TempDir dir;
   const std::string path = dir.file("t.db");
-  {
-    // Not indexed: FTS5 keeps delete markers until its segments merge, so a
-    // search index does not shrink with the rows (a known limit, docs/schema.md).
-    WriterOptions options;
-    options.index_when_idle = false;
-    auto w = Writer::open(path, options);
-    REQUIRE(w.is_ok());
-    const std::int64_t session = new_session(**w);
-    for (int i = 0; i < 2000; ++i)
-      REQUIRE((*w)->consume(session, aged_exchange(i, kHour, std::string(4000, 'a' + i % 26) + std::to_string(i)))
-                  .is_ok());
-    REQUIRE((*w)->close().is_ok());
-  }
+  fill_unindexed(path, 0, 2000);
   auto db = open_database(path, OpenMode::read_write);
   REQUIRE(db.is_ok());
   SQLite::Database& d = **db;
@@ -170,6 +174,65 @@ TEST_CASE("A size policy removes the oldest exchanges until the database is unde
   d.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   CHECK(file_size(path) == report->after.file_bytes);
   CHECK(file_size(path) < before->file_bytes);
+}
+
+TEST_CASE("Pruning's vacuum can leave some free pages in the file for a recorder to fill again", "[retention]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  fill_unindexed(path, 0, 2000);
+  auto db = open_database(path, OpenMode::read_write);
+  REQUIRE(db.is_ok());
+  SQLite::Database& d = **db;
+  const std::int64_t page_size = database_size(d)->page_size;
+
+  PruneOptions keep_some;
+  keep_some.keep_free_bytes = 1 << 20;
+  auto kept = prune(d, PruneSelection::of_session(1), keep_some);
+  REQUIRE(kept.is_ok());
+  CHECK(kept->exchanges == 2000);
+  CHECK(kept->bytes_given_back > 0);
+  // What the vacuum left, give or take a page the last steps' own writes took.
+  CHECK(kept->after.free_bytes <= keep_some.keep_free_bytes);
+  CHECK(kept->after.free_bytes >= keep_some.keep_free_bytes - 3 * page_size);
+
+  // Without it (trafficdb prune), every free page goes back.
+  auto all = vacuum_free_pages(d);
+  REQUIRE(all.is_ok());
+  CHECK(all->bytes_given_back >= kept->after.free_bytes - page_size);
+  CHECK(all->after.free_bytes == 0);
+}
+
+TEST_CASE("A recorder's keeper prunes as soon as the size limit is passed, not only at its interval", "[retention]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  fill_unindexed(path, 0, 1000);
+  std::int64_t limit = 0;
+  {
+    auto db = open_database(path, OpenMode::read_write);
+    REQUIRE(db.is_ok());
+    limit = database_size(**db)->used_bytes * 3 / 2;
+    RetentionPolicy policy;
+    policy.max_size_bytes = static_cast<std::uint64_t>(limit);
+    REQUIRE(set_retention_policy(**db, policy).is_ok());
+  }
+  // An interval far longer than the test: only the size check can start a second round.
+  auto keeper = RetentionKeeper::start(path, std::chrono::hours(1), 0ms);
+  REQUIRE(keeper.is_ok());
+  const auto first_round = std::chrono::steady_clock::now() + 10s;
+  while ((*keeper)->rounds().rounds < 1 && std::chrono::steady_clock::now() < first_round) std::this_thread::sleep_for(10ms);
+  REQUIRE((*keeper)->rounds().rounds == 1);
+  CHECK((*keeper)->rounds().removed.exchanges == 0);  // under the limit
+
+  fill_unindexed(path, 1000, 1000);  // now about 2x the first size: over the limit
+  const auto deadline = std::chrono::steady_clock::now() + 3 * RetentionKeeper::kSizeCheckInterval + 5s;
+  while ((*keeper)->rounds().removed.exchanges == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  CHECK((*keeper)->rounds().rounds == 2);
+  CHECK((*keeper)->rounds().removed.exchanges > 0);
+  CHECK((*keeper)->rounds().last_error.empty());
+  auto db = open_database(path, OpenMode::read_only);
+  REQUIRE(db.is_ok());
+  CHECK(database_size(**db)->used_bytes <= limit);
 }
 
 TEST_CASE("A size policy on an indexed store keeps about what fits: the search indexes are merged as rows go",
