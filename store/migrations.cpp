@@ -150,6 +150,7 @@ Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations, c
   }
   const Clock::time_point give_up = Clock::now() + options.lock_wait;
   bool said_waiting = false;
+  std::optional<int> first_applied_over;
   std::optional<Clock::time_point> upgrade_started;
   for (const Migration& m : migrations) {
     try {
@@ -172,7 +173,9 @@ Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations, c
         db.exec("ROLLBACK");
         return s;
       }
-      if (version > 0 && !upgrade_started) {
+      // The version before the first migration applied here: 0 is a new file, not an upgrade.
+      if (!first_applied_over) first_applied_over = version;
+      if (*first_applied_over > 0 && !upgrade_started) {
         upgrade_started = Clock::now();
         if (options.notice)
           options.notice("upgrading the database from schema version " + std::to_string(version) + " to " +

@@ -98,6 +98,11 @@ TEST_CASE("Upgrading an existing store is announced with its duration; creating 
   MigrateOptions options;
   options.notice = [&lines](const std::string& line) { lines.push_back(line); };
 
+  // A new file given several migrations at once is created, not upgraded.
+  SQLite::Database fresh(dir.file("fresh.db"), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  REQUIRE(migrate(fresh, both, options).is_ok());
+  CHECK(lines.empty());
+
   REQUIRE(migrate(db, first, options).is_ok());
   CHECK(lines.empty());
 
