@@ -10,6 +10,7 @@
 #include "cli/progress.h"
 #include "store/database.h"
 #include "store/search_index.h"
+#include "store/search_index_merge.h"
 
 namespace trafficdb {
 
@@ -51,6 +52,14 @@ void add_index_command(CLI::App& app, const CliContext& context, int& exit_statu
       progress.update(static_cast<std::uint64_t>(std::max<std::int64_t>(0, total - behind())), 0);
     }
     progress.finish();
+    // Indexing added a segment per batch; searches read every segment.
+    try {
+      SegmentMerger(*db).run_to_end();
+    } catch (const SQLite::Exception& e) {
+      std::cerr << "trafficdb: search index merge failed: " << e.what() << '\n';
+      exit_status = exit_code::unusable;
+      return;
+    }
     std::cout << "search indexes up to date (" << total << " rows indexed)\n";
     exit_status = exit_code::ok;
   });

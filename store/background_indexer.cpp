@@ -12,7 +12,7 @@ Result<std::unique_ptr<BackgroundIndexer>> BackgroundIndexer::start(const std::s
   return std::unique_ptr<BackgroundIndexer>(new BackgroundIndexer(std::move(db).value()));
 }
 
-BackgroundIndexer::BackgroundIndexer(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {
+BackgroundIndexer::BackgroundIndexer(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)), merger_(*db_) {
   thread_ = std::thread([this] {
     name_this_thread("tdb-indexer");
     run();
@@ -39,7 +39,15 @@ void BackgroundIndexer::run() {
     lk.unlock();
     const auto started = std::chrono::steady_clock::now();
     bool remaining = false;
-    const Status s = index_search_batch(*db_, kBatchRows, remaining);
+    Status s = index_search_batch(*db_, kBatchRows, remaining);
+    // Once the rows are in, the segments they added are merged, a step per turn.
+    if (s.is_ok() && !remaining) {
+      try {
+        remaining = merger_.step();
+      } catch (const SQLite::Exception& e) {
+        s = Status::error(std::string("search index merge failed: ") + e.what());
+      }
+    }
     const auto took = std::chrono::steady_clock::now() - started;
     lk.lock();
     if (!s.is_ok()) {

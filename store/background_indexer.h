@@ -3,7 +3,8 @@
 // long-lived process (the MCP server) runs — so searches get fast after a
 // large import without anyone running `trafficdb index`.
 //
-// It indexes in small batches, each its own short write transaction, and
+// It indexes in small batches, then merges the segments they added
+// (SegmentMerger), each its own short write transaction, and
 // rests between them at least as long as the batch took: a recorder or an
 // import writing to the same file waits for about one batch at most, and
 // the rest leaves it the lock (SQLite's busy handler promises no order). Once caught up it looks for new rows every
@@ -24,6 +25,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include "common/status.h"
+#include "store/search_index_merge.h"
 
 namespace trafficdb {
 
@@ -45,6 +47,7 @@ class BackgroundIndexer {
   void run();
 
   std::unique_ptr<SQLite::Database> db_;
+  SegmentMerger merger_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

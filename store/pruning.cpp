@@ -180,6 +180,31 @@ class Stepper {
     return Status::ok();
   }
 
+  // Merges the segments the prune steps' index deletions added (FTS5 does
+  // not, search_index_merge.h), a short transaction per step, to the end.
+  Status merge_segments(PruneReport& report) {
+    SegmentMerger merger(db_);
+    for (bool more = true; more;) {
+      if (stopping()) return Status::ok();
+      const auto started = clock::now();
+      const auto cpu_before = thread_cpu_time();
+      try {
+        more = merger.step();
+      } catch (const SQLite::Exception& e) {
+        return Status::with_code(is_busy(e) ? Status::Code::busy : Status::Code::io_error,
+                                 std::string("pruning cannot merge the search index: ") + e.what());
+      }
+      PruneReport step;
+      step.steps = 1;
+      step.longest_step = micros_since(started);
+      step.longest_step_cpu = thread_cpu_time() - cpu_before;
+      report.add(step);
+      if (options_.on_step) options_.on_step("merge", step);
+      rest(step.longest_step);
+    }
+    return Status::ok();
+  }
+
   // first_exchange_at / last_exchange_at of sessions that lost exchanges,
   // from those left; in a short transaction of its own.
   Status update_spans(const std::set<std::int64_t>& sessions, PruneReport& report) {
@@ -319,7 +344,8 @@ Status run_selection(Stepper& stepper, SQLite::Database& db, const PruneSelectio
     if (under_size(db, selection)) break;
     if (Status s = stepper.prune_step(selection, report, more); !s.is_ok()) return s;
   }
-  return stepper.merge_due_indexes(report);
+  if (Status s = stepper.merge_due_indexes(report); !s.is_ok()) return s;
+  return report.exchanges > 0 ? stepper.merge_segments(report) : Status::ok();
 }
 
 Status run_vacuum(Stepper& stepper, SQLite::Database& db, PruneReport& report) {

@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <algorithm>
+
 #include "common/timestamp.h"
 
 namespace trafficdb {
@@ -89,6 +91,45 @@ bool index_may_grow(SQLite::Database& db, const std::string& index) {
   if (!st.executeStep() || st.getColumn(0).isNull()) return true;
   const Micros lease = std::chrono::duration_cast<std::chrono::microseconds>(kMergeLease).count();
   return st.getColumn(0).getInt64() < now_micros() - lease;
+}
+
+bool SegmentMerger::step() {
+  using clock = std::chrono::steady_clock;
+  db_.exec("BEGIN IMMEDIATE");
+  const auto started = clock::now();
+  bool worked = false;
+  try {
+    for (const char* index : kSearchIndexNames) {
+      if (!index_may_grow(db_, index)) continue;
+      // FTS5: the command changed fewer than two rows when no level had enough segments.
+      const sqlite3_int64 before = sqlite3_total_changes64(db_.getHandle());
+      db_.exec(std::string("INSERT INTO ") + index + "(" + index + ", rank) VALUES ('merge', " +
+               std::to_string(pages_) + ")");
+      if (sqlite3_total_changes64(db_.getHandle()) - before >= 2) {
+        worked = true;
+        break;
+      }
+    }
+    db_.exec("COMMIT");
+  } catch (const SQLite::Exception&) {
+    try {
+      db_.exec("ROLLBACK");
+    } catch (const SQLite::Exception&) {
+    }
+    throw;
+  }
+  if (worked) {
+    const auto took = clock::now() - started;
+    if (took > 2 * kStepTarget) pages_ = std::max<std::int64_t>(16, pages_ / 2);
+    else if (took < kStepTarget / 2) pages_ = std::min<std::int64_t>(512, pages_ * 2);
+  }
+  return worked;
+}
+
+std::int64_t SegmentMerger::run_to_end() {
+  std::int64_t steps = 0;
+  while (step()) ++steps;
+  return steps;
 }
 
 }  // namespace trafficdb

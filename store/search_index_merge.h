@@ -57,4 +57,35 @@ bool merge_step(SQLite::Database& db, const std::string& index, std::int64_t pag
 // Whether an indexer may add rows to `index` now (no merge in progress).
 bool index_may_grow(SQLite::Database& db, const std::string& index);
 
+// FTS5's own merging of an index's segments (each indexing transaction adds
+// one) is off (automerge = 0, migration 0010): inside the transaction that
+// indexed a few rows it merged up to 64 pages per level at once, and under
+// retention's churn a recorder's commits waited longer and longer for it
+// (visible p99 414 -> 665 ms over a 10-minute soak). Instead, whoever
+// indexes runs SegmentMerger steps when it is otherwise idle: the same
+// merging (a level with `usermerge`, 4, or more segments is merged into
+// one), each step its own short transaction. A writer too busy to merge
+// still stays bounded: FTS5 merges a level whole once it has `crisismerge`
+// (16) segments.
+class SegmentMerger {
+ public:
+  static constexpr std::chrono::milliseconds kStepTarget{10};
+
+  explicit SegmentMerger(SQLite::Database& db) : db_(db) {}
+
+  // One IMMEDIATE transaction merging some pages of the first index that has
+  // a level to merge (an index a pruner is merging whole is left to it).
+  // Returns whether there was work; false once no index has any. Throws
+  // SQLite::Exception (busy past the connection's timeout, disk full),
+  // with the transaction rolled back.
+  bool step();
+
+  // Steps until no index has work; returns the steps taken.
+  std::int64_t run_to_end();
+
+ private:
+  SQLite::Database& db_;
+  std::int64_t pages_ = 64;  // per step, adapted towards kStepTarget
+};
+
 }  // namespace trafficdb

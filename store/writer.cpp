@@ -87,6 +87,7 @@ Writer::Writer(std::unique_ptr<SQLite::Database> db, WriterOptions options,
       checkpointer_(std::move(checkpointer)),
       retention_(std::move(retention)),
       batch_(std::make_unique<BatchTransaction>(*db_, options_.max_body_bytes)),
+      merger_(*db_),
       index_rows_(std::min<std::size_t>(64, std::max<std::size_t>(1, options_.index_batch_rows))) {
   thread_ = std::thread([this] {
     name_this_thread("tdb-writer");
@@ -212,6 +213,11 @@ Status Writer::update_search_index() {
   for (bool remaining = true; remaining;) {
     if (Status s = index_search_batch(*db_, 20000, remaining); !s.is_ok()) return s;
   }
+  try {
+    merger_.run_to_end();
+  } catch (const SQLite::Exception& e) {
+    return Status::error(std::string("search index merge failed: ") + e.what());
+  }
   return Status::ok();
 }
 
@@ -272,7 +278,8 @@ void Writer::run() {
       std::unique_lock lk(mu_);
       auto ready = [&] {
         if (stopping_) return true;
-        if (pending.empty()) return !queue_.empty() || (index_behind_ && options_.index_when_idle);
+        if (pending.empty())
+          return !queue_.empty() || ((index_behind_ || segments_behind_) && options_.index_when_idle);
         return flush_waiters_ > 0 || queue_.size() + pending.size() >= options_.batch_size ||
                (queued_bytes_ + pending_bytes_) * 2 >= options_.queue_max_bytes ||
                clock::now() >= oldest + options_.max_delay;
@@ -307,7 +314,8 @@ void Writer::run() {
                (pending.size() >= options_.batch_size || pending_bytes_ * 2 >= options_.queue_max_bytes ||
                 clock::now() >= oldest + options_.max_delay ||
                 (queue_.empty() && (flush_waiters_ > 0 || stopping_)));
-      index = !commit && pending.empty() && queue_.empty() && index_behind_ && options_.index_when_idle;
+      index = !commit && pending.empty() && queue_.empty() && (index_behind_ || segments_behind_) &&
+              options_.index_when_idle;
     }
     if (index) {
       index_step();
@@ -347,25 +355,43 @@ void Writer::run() {
 }
 
 bool Writer::index_step() {
-  bool remaining = false;
+  bool rows = false;
+  {
+    std::lock_guard lk(mu_);
+    rows = index_behind_;
+  }
+  bool more = false;
   Status s;
   {
     std::lock_guard db_lock(db_mu_);
-    const auto started = std::chrono::steady_clock::now();
-    s = index_search_batch(*db_, index_rows_, remaining);
-    // Sized so a batch holds the write lock about kIndexStepTarget: rows
-    // pile up while a pruner merges an index, and the recorder's next commit
-    // waits for the batch that catches up.
-    const auto took = std::chrono::steady_clock::now() - started;
-    if (took > 2 * kIndexStepTarget) index_rows_ = std::max<std::size_t>(1, index_rows_ / 2);
-    else if (took < kIndexStepTarget / 2 && remaining) index_rows_ = std::min(options_.index_batch_rows, index_rows_ * 2);
+    if (rows) {
+      const auto started = std::chrono::steady_clock::now();
+      s = index_search_batch(*db_, index_rows_, more);
+      // Sized so a batch holds the write lock about kIndexStepTarget: rows
+      // pile up while a pruner merges an index, and the recorder's next
+      // commit waits for the batch that catches up.
+      const auto took = std::chrono::steady_clock::now() - started;
+      if (took > 2 * kIndexStepTarget) index_rows_ = std::max<std::size_t>(1, index_rows_ / 2);
+      else if (took < kIndexStepTarget / 2 && more) index_rows_ = std::min(options_.index_batch_rows, index_rows_ * 2);
+    } else {
+      try {
+        more = merger_.step();
+      } catch (const SQLite::Exception& e) {
+        s = Status::error(std::string("search index merge failed: ") + e.what());
+      }
+    }
   }
   std::lock_guard lk(mu_);
   // A failed index update only slows searches (they scan the rest); it
   // never stops recording. It is tried again after the next commit.
-  index_behind_ = s.is_ok() && remaining;
+  if (rows) {
+    index_behind_ = s.is_ok() && more;
+    segments_behind_ = segments_behind_ || s.is_ok();
+  } else {
+    segments_behind_ = s.is_ok() && more;
+  }
   if (!s.is_ok()) index_error_ = s.message();
-  return index_behind_;
+  return index_behind_ || segments_behind_;
 }
 
 }  // namespace trafficdb

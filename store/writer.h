@@ -51,6 +51,7 @@
 #include "store/background_checkpointer.h"
 #include "store/recording_lease.h"
 #include "store/retention_keeper.h"
+#include "store/search_index_merge.h"
 #include "store/sessions.h"
 
 namespace trafficdb {
@@ -118,8 +119,9 @@ class Writer {
   // Flushes and stops the thread. Idempotent; returns the writer's failure, if any.
   Status close();
 
-  // Brings the search indexes up to date now (after a flush). For callers
-  // that turned idle indexing off and want a small import indexed.
+  // Brings the search indexes up to date now (after a flush), their
+  // segments merged. For callers that turned idle indexing off and want a
+  // small import indexed.
   Status update_search_index();
 
   WriterStats stats() const;
@@ -134,7 +136,9 @@ class Writer {
   void run();
   Status write_batch(const std::vector<Item>& items);
   Status failure() const;  // requires mu_
-  bool index_step();       // one search-index batch; true when more is left
+  // One search-index transaction: a batch of rows while rows are behind,
+  // else a step merging the segments they added. True when more is left.
+  bool index_step();
 
   const WriterOptions options_;
   std::unique_ptr<SQLite::Database> db_;
@@ -143,6 +147,7 @@ class Writer {
   std::mutex db_mu_;  // guards db_, the statements and leases_
   std::map<std::int64_t, RecordingLease> leases_;  // sessions this writer records
   std::unique_ptr<BatchTransaction> batch_;
+  SegmentMerger merger_;
   static constexpr std::chrono::milliseconds kIndexStepTarget{20};
   std::size_t index_rows_ = 64;  // rows per index batch (writer thread only), up to index_batch_rows
 
@@ -161,7 +166,8 @@ class Writer {
   bool stopping_ = false;
   bool closed_ = false;
   std::optional<std::string> failed_;
-  bool index_behind_ = true;  // the search indexes may lag the rows
+  bool index_behind_ = true;      // the search indexes may lag the rows
+  bool segments_behind_ = false;  // indexing added segments that may need merging
   std::string index_error_;
   WriterStats stats_;
   std::thread thread_;

@@ -1,0 +1,102 @@
+// The search indexes' segments (store/search_index_merge.h, SegmentMerger):
+// FTS5's automerge is off, so indexing transactions only add segments, and
+// the merging happens in short steps of their own (an idle recorder's
+// writer, SegmentMerger on any connection).
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
+
+#include "store/database.h"
+#include "store/search_index.h"
+#include "store/search_index_merge.h"
+#include "store/writer.h"
+#include "tests/test_support.h"
+
+using namespace trafficdb;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Each segment has at least one row in FTS5's %_idx table.
+std::int64_t segments(SQLite::Database& db, const std::string& index) {
+  return db.execAndGet("SELECT count(DISTINCT segid) FROM " + index + "_idx").getInt64();
+}
+
+std::int64_t hits(SQLite::Database& db, const std::string& phrase) {
+  SQLite::Statement st(db, "SELECT count(*) FROM bodies_fts WHERE bodies_fts MATCH ?");
+  st.bind(1, "\"" + phrase + "\"");
+  st.executeStep();
+  return st.getColumn(0).getInt64();
+}
+
+Exchange exchange_with_word(int n) {
+  return test::make_exchange(n, "{\"word\":\"needle" + std::to_string(n) + "\",\"all\":\"haystack\"}");
+}
+
+}  // namespace
+
+TEST_CASE("Indexing only adds segments; SegmentMerger merges them in steps, and searches find the same rows",
+          "[search][index]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  constexpr int kRows = 45;
+  {
+    WriterOptions options;
+    options.index_when_idle = false;
+    auto writer = Writer::open(path, options);
+    REQUIRE(writer.is_ok());
+    const auto session = *(*writer)->create_session({"s", session_source::har, "", session_status::imported, ""});
+    for (int i = 0; i < kRows; ++i) REQUIRE((*writer)->consume(session, exchange_with_word(i)).is_ok());
+    REQUIRE((*writer)->close().is_ok());
+  }
+  auto db = open_database(path, OpenMode::read_write);
+  REQUIRE(db.is_ok());
+  SQLite::Database& d = **db;
+  for (const char* index : kSearchIndexNames)
+    CHECK(d.execAndGet(std::string("SELECT v FROM ") + index + "_config WHERE k = 'automerge'").getInt() == 0);
+
+  // A row per transaction: 45 segments, of which FTS5's crisis merge (a
+  // level of 16) leaves 2 + 13. With automerge on, a level never kept 4.
+  for (bool remaining = true; remaining;) REQUIRE(index_search_batch(d, 1, remaining).is_ok());
+  const std::int64_t before = segments(d, "bodies_fts");
+  CHECK(before >= 10);
+  CHECK(hits(d, "haystack") == kRows);
+
+  SegmentMerger merger(d);
+  CHECK(merger.run_to_end() >= 1);
+  const std::int64_t after = segments(d, "bodies_fts");
+  CHECK(after < before);
+  CHECK(after <= 4);
+  CHECK(segments(d, "urls_fts") <= 4);
+  CHECK_FALSE(merger.step());  // nothing left to merge
+  CHECK(hits(d, "haystack") == kRows);
+  CHECK(hits(d, "needle44") == 1);
+  for (const char* index : kSearchIndexNames)
+    CHECK_NOTHROW(d.exec(std::string("INSERT INTO ") + index + "(" + index + ", rank) VALUES('integrity-check', 0)"));
+}
+
+TEST_CASE("A recording writer merges the segments its idle indexing adds", "[search][index]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  WriterOptions options;  // index_when_idle, as a live recorder
+  auto writer = Writer::open(path, options);
+  REQUIRE(writer.is_ok());
+  const auto session = *(*writer)->create_session({"s", session_source::har, "", session_status::recording, ""});
+  // A commit at a time, each indexed while the writer is idle: a segment each.
+  for (int i = 0; i < 40; ++i) {
+    REQUIRE((*writer)->consume(session, exchange_with_word(i)).is_ok());
+    REQUIRE((*writer)->flush().is_ok());
+    std::this_thread::sleep_for(20ms);
+  }
+  auto db = open_database(path, OpenMode::read_only);
+  REQUIRE(db.is_ok());
+  // Unmerged, 40 one-row segments would be 2 + 8 after FTS5's crisis merges.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (segments(**db, "bodies_fts") > 6 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  CHECK(segments(**db, "bodies_fts") <= 6);
+  CHECK(hits(**db, "haystack") == 40);
+  REQUIRE((*writer)->close().is_ok());
+}
