@@ -14,6 +14,7 @@
 #include "store/retention_keeper.h"
 #include "store/retention_policy.h"
 #include "store/search_index.h"
+#include "store/search_index_merge.h"
 #include "store/writer.h"
 #include "tests/test_support.h"
 
@@ -278,7 +279,11 @@ TEST_CASE("A size policy on an indexed store keeps about what fits: the search i
   CHECK(left < 1600);
   CHECK(report->index_merges >= 1);
   check_fts_consistent(d);
-  CHECK(count(d, "SELECT removed_tokens < 100000 FROM search_state WHERE name = 'bodies_fts'") == 1);
+  // What was removed since the last whole merge is below the share that
+  // starts one (how much depends on the adaptive batch sizes, so on timing).
+  auto tokens = index_tokens(d, "bodies_fts");
+  REQUIRE(tokens.is_ok());
+  CHECK_FALSE(merge_due(*tokens));
   CHECK(count(d, "SELECT count(*) FROM search_state WHERE merging_since IS NOT NULL") == 0);
   // Searches still find what is left, and only that.
   CHECK(fts_hits(d, "bodies_fts", "\"n\":2999,") == 1);
