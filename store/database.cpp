@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "store/migrations.h"
+#include "store/write_lock.h"
 
 namespace trafficdb {
 namespace {
@@ -23,11 +24,6 @@ void apply_connection_pragmas(SQLite::Database& db) {
   db.exec("PRAGMA cache_size = -65536");  // 64 MiB
   db.exec("PRAGMA temp_store = MEMORY");
   db.exec("PRAGMA mmap_size = 268435456");
-}
-
-bool is_busy(const SQLite::Exception& e) {
-  const int code = e.getErrorCode() & 0xff;
-  return code == SQLITE_BUSY || code == SQLITE_LOCKED;
 }
 
 Result<std::unique_ptr<SQLite::Database>> open_read_write_once(const std::string& path) {

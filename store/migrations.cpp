@@ -1,14 +1,13 @@
 #include "store/migrations.h"
 
 #include <SQLiteCpp/Statement.h>
-#include <sqlite3.h>
 
 #include <cstdio>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "store/path_template_function.h"
+#include "store/write_lock.h"
 
 namespace trafficdb {
 namespace {
@@ -53,26 +52,6 @@ std::int64_t foreign_key_violations(SQLite::Database& db) {
 }
 
 using Clock = std::chrono::steady_clock;
-
-// BEGIN IMMEDIATE, asked again while another process holds the write lock
-// past the connection's busy timeout (it may be migrating a large store),
-// until `give_up`. Says once that it waits.
-void begin_immediate(SQLite::Database& db, const MigrateOptions& options, Clock::time_point give_up,
-                     bool& said_waiting) {
-  for (;;) {
-    try {
-      db.exec("BEGIN IMMEDIATE");
-      return;
-    } catch (const SQLite::Exception& e) {
-      const int code = e.getErrorCode() & 0xff;
-      if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || Clock::now() >= give_up) throw;
-      if (!said_waiting && options.notice)
-        options.notice("waiting for the write lock another process holds (it may be upgrading this database)");
-      said_waiting = true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-}
 
 std::string seconds_text(Clock::duration d) {
   char text[32];
@@ -154,7 +133,11 @@ Status migrate(SQLite::Database& db, const std::vector<Migration>& migrations, c
   std::optional<Clock::time_point> upgrade_started;
   for (const Migration& m : migrations) {
     try {
-      begin_immediate(db, options, give_up, said_waiting);
+      begin_immediate(db, give_up, [&] {
+        if (!said_waiting && options.notice)
+          options.notice("waiting for the write lock another process holds (it may be upgrading this database)");
+        said_waiting = true;
+      });
     } catch (const SQLite::Exception& e) {
       return Status::error(std::string("cannot start migration ") + m.name + ": " + e.what());
     }

@@ -9,6 +9,7 @@
 
 #include "store/search_index.h"
 #include "store/search_index_merge.h"
+#include "store/write_lock.h"
 
 namespace trafficdb {
 namespace {
@@ -21,11 +22,6 @@ constexpr std::int64_t kMinMergePages = 4, kMaxMergePages = 8192, kFirstMergePag
 // first_exchange_at of a session that lost exchanges is recomputed from its
 // oldest remaining ones (by id), at most this many, so the update is bounded.
 constexpr std::int64_t kSpanRows = 1000;
-
-bool is_busy(const SQLite::Exception& e) {
-  const int code = e.getErrorCode() & 0xff;
-  return code == SQLITE_BUSY || code == SQLITE_LOCKED;
-}
 
 std::chrono::microseconds micros_since(clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - start);
@@ -58,17 +54,11 @@ struct LockHold {
 
 template <typename Body>
 Result<LockHold> locked_step(SQLite::Database& db, const PruneOptions& options, Body&& body) {
-  const auto give_up = clock::now() + options.busy_give_up;
-  for (;;) {
-    try {
-      db.exec("BEGIN IMMEDIATE");
-      break;
-    } catch (const SQLite::Exception& e) {
-      if (!is_busy(e) || clock::now() >= give_up)
-        return Status::with_code(is_busy(e) ? Status::Code::busy : Status::Code::io_error,
-                                 std::string("pruning cannot start a step: ") + e.what());
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+  try {
+    begin_immediate(db, clock::now() + options.busy_give_up);
+  } catch (const SQLite::Exception& e) {
+    return Status::with_code(is_busy(e) ? Status::Code::busy : Status::Code::io_error,
+                             std::string("pruning cannot start a step: ") + e.what());
   }
   const auto locked = clock::now();
   const auto cpu_before = thread_cpu_time();
@@ -186,7 +176,6 @@ class Stepper {
     SegmentMerger merger(db_);
     for (bool more = true; more;) {
       if (stopping()) return Status::ok();
-      const auto started = clock::now();
       const auto cpu_before = thread_cpu_time();
       try {
         more = merger.step();
@@ -196,7 +185,7 @@ class Stepper {
       }
       PruneReport step;
       step.steps = 1;
-      step.longest_step = micros_since(started);
+      step.longest_step = merger.last_hold();
       step.longest_step_cpu = thread_cpu_time() - cpu_before;
       report.add(step);
       if (options_.on_step) options_.on_step("merge", step);

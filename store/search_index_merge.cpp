@@ -111,6 +111,7 @@ bool SegmentMerger::step() {
       }
     }
     db_.exec("COMMIT");
+    last_hold_ = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started);
   } catch (const SQLite::Exception&) {
     try {
       db_.exec("ROLLBACK");
@@ -119,7 +120,7 @@ bool SegmentMerger::step() {
     throw;
   }
   if (worked) {
-    const auto took = clock::now() - started;
+    const auto took = last_hold_;
     if (took > 2 * kStepTarget) pages_ = std::max<std::int64_t>(16, pages_ / 2);
     else if (took < kStepTarget / 2) pages_ = std::min<std::int64_t>(512, pages_ * 2);
   }

@@ -83,8 +83,12 @@ class SegmentMerger {
   // Steps until no index has work; returns the steps taken.
   std::int64_t run_to_end();
 
+  // How long the last step held the write lock (from taking it to the commit).
+  std::chrono::microseconds last_hold() const { return last_hold_; }
+
  private:
   SQLite::Database& db_;
+  std::chrono::microseconds last_hold_{0};
   std::int64_t pages_ = 64;  // per step, adapted towards kStepTarget
 };
 

@@ -13,6 +13,7 @@
 #include "store/exchange_row.h"
 #include "store/recording_lease.h"
 #include "store/search_index.h"
+#include "store/write_lock.h"
 
 namespace trafficdb {
 namespace {
@@ -32,11 +33,6 @@ std::size_t approximate_bytes(const Exchange& e) {
     for (const Header& h : rs.headers) n += sizeof(Header) + h.name.size() + h.value.size();
   }
   return n;
-}
-
-bool is_busy(const SQLite::Exception& e) {
-  const int code = e.getErrorCode() & 0xff;
-  return code == SQLITE_BUSY || code == SQLITE_LOCKED;
 }
 
 }  // namespace
