@@ -92,6 +92,7 @@ void add_prune_command(CLI::App& app, const CliContext& context, int& exit_statu
       options.on_step = [](const char* kind, const PruneReport& r) {
         std::cerr << kind << " step: ";
         if (std::string_view(kind) == "merge") std::cerr << (r.index_merges ? "index merged" : "index merging");
+        else if (std::string_view(kind) == "segments") std::cerr << "index segments merged";
         else std::cerr << r.exchanges << " exchanges, " << r.bodies << " bodies, " << r.bytes_given_back << " bytes given back";
         std::cerr << "; write lock held "
                   << static_cast<double>(r.longest_step.count()) / 1000.0 << " ms ("

@@ -1,9 +1,11 @@
 #include "cli/record_command.h"
 
 #include <iostream>
+#include <memory>
 
 #include "cli/command_support.h"
 #include "cli/exit_codes.h"
+#include "cli/prune_report.h"
 #include "cli/stop_signals.h"
 #include "common/duration.h"
 #include "ingest/live_recording.h"
@@ -36,6 +38,23 @@ struct HttpToolkitArgs : RecordArgs {
 };
 
 void log_line(const std::string& line) { log_with_time("trafficdb", line); }
+
+// Logs each retention round that removed or gave back something, and a
+// failure when it first happens (not again each round while it lasts).
+RetentionKeeper::RoundObserver retention_log() {
+  auto last_error = std::make_shared<std::string>();
+  return [last_error](const Result<PruneReport>& round) {
+    if (!round.is_ok()) {
+      if (round.status().message() != *last_error)
+        log_line("retention round failed (tried again at the next): " + round.status().message());
+      *last_error = round.status().message();
+      return;
+    }
+    last_error->clear();
+    const PruneReport& r = *round;
+    if (r.exchanges > 0 || r.bytes_given_back > 0 || r.index_merges > 0) log_line("retention: " + prune_report_line(r));
+  };
+}
 
 void add_record_options(CLI::App* cmd, RecordArgs& args, const std::string& default_name) {
   cmd->add_option("--duration", args.duration, "Stop after this long (e.g. 30s, 10m, 2h); default: until Ctrl-C");
@@ -72,6 +91,7 @@ int record_until_stopped(const CliContext& context, const RecordArgs& args, Sour
     return exit_code::usage;
   }
   options.retention_interval = *retention_every;
+  options.on_retention_round = retention_log();
   if (args.max_exchanges > 0) options.max_exchanges = args.max_exchanges;
   options.db_path = context.db_path();
   options.name = args.name;

@@ -65,6 +65,7 @@ Result<std::unique_ptr<LiveRecording>> LiveRecording::start(LiveRecordingOptions
   writer_options.max_body_bytes = o.source.max_body_bytes;
   writer_options.apply_retention = true;
   writer_options.retention_interval = o.retention_interval;
+  writer_options.on_retention_round = o.on_retention_round;
   auto writer = Writer::open(o.db_path, writer_options);
   if (!writer.is_ok()) return writer.status();
   r->writer_ = std::move(writer).value();

@@ -32,6 +32,7 @@
 
 #include "common/status.h"
 #include "recorder/live_source_factory.h"
+#include "store/retention_keeper.h"
 
 namespace trafficdb {
 
@@ -46,6 +47,7 @@ struct LiveRecordingOptions {
   // How often the database's retention policy is applied while recording
   // (store/retention_keeper.h); pruning may remove this session's oldest exchanges too.
   std::chrono::milliseconds retention_interval{30000};
+  RetentionKeeper::RoundObserver on_retention_round;  // each round's report or failure; may be empty
 };
 
 struct RecordingEnd {

@@ -91,6 +91,17 @@ class Stepper {
   bool stopping() const { return options_.stop && options_.stop->load(); }
   std::int64_t keep_free_bytes() const { return options_.keep_free_bytes; }
 
+  // Counts one step (which held the lock for `held`) into `report` and tells the options' observers.
+  void count_step(const char* kind, const LockHold& held, PruneReport& step, PruneReport& report) {
+    step.steps = 1;
+    step.longest_step = held.held;
+    step.longest_step_cpu = held.cpu;
+    step.longest_step_kind = kind;
+    report.add(step);
+    if (options_.on_step) options_.on_step(kind, step);
+    if (options_.progress) options_.progress(report);
+  }
+
   void rest(std::chrono::microseconds held) {
     std::this_thread::sleep_for(std::max<std::chrono::microseconds>(held, options_.min_rest));
   }
@@ -101,14 +112,9 @@ class Stepper {
     PruneReport step;
     auto held = locked_step(db_, options_, [&] { selected = remove_batch(selection, step); });
     if (!held.is_ok()) return held.status();
-    step.steps = 1;
-    step.longest_step = held->held;
-    step.longest_step_cpu = held->cpu;
-    report.add(step);
-    if (options_.on_step) options_.on_step("prune", step);
+    count_step("prune", *held, step, report);
     more = selected >= batch_;
     batch_ = adapt(batch_, held->held, options_.step_target, kMinBatch, kMaxBatch);
-    if (options_.progress) options_.progress(report);
     rest(held->held);
     return Status::ok();
   }
@@ -130,15 +136,10 @@ class Stepper {
     });
     if (!held.is_ok()) return held.status();
     PruneReport step;
-    step.steps = 1;
-    step.longest_step = held->held;
-    step.longest_step_cpu = held->cpu;
     step.bytes_given_back = freed * page_size;
-    report.add(step);
-    if (options_.on_step) options_.on_step("vacuum", step);
+    count_step("vacuum", *held, step, report);
     more = left > keep_pages && freed > 0;
     vacuum_pages_ = adapt(vacuum_pages_, held->held, options_.step_target, kMinVacuumPages, kMaxVacuumPages);
-    if (options_.progress) options_.progress(report);
     rest(held->held);
     return Status::ok();
   }
@@ -156,14 +157,9 @@ class Stepper {
         auto held = locked_step(db_, options_, [&] { done = merge_step(db_, index, merge_pages_); });
         if (!held.is_ok()) return held.status();
         PruneReport step;
-        step.steps = 1;
         step.index_merges = done ? 1 : 0;
-        step.longest_step = held->held;
-        step.longest_step_cpu = held->cpu;
-        report.add(step);
-        if (options_.on_step) options_.on_step("merge", step);
+        count_step("merge", *held, step, report);
         merge_pages_ = adapt(merge_pages_, held->held, options_.step_target, kMinMergePages, kMaxMergePages);
-        if (options_.progress) options_.progress(report);
         rest(held->held);
       }
     }
@@ -184,11 +180,7 @@ class Stepper {
                                  std::string("pruning cannot merge the search index: ") + e.what());
       }
       PruneReport step;
-      step.steps = 1;
-      step.longest_step = merger.last_hold();
-      step.longest_step_cpu = thread_cpu_time() - cpu_before;
-      report.add(step);
-      if (options_.on_step) options_.on_step("merge", step);
+      count_step("segments", LockHold{merger.last_hold(), thread_cpu_time() - cpu_before}, step, report);
       rest(step.longest_step);
     }
     return Status::ok();
@@ -214,11 +206,7 @@ class Stepper {
     });
     if (!held.is_ok()) return held.status();
     PruneReport step;
-    step.steps = 1;
-    step.longest_step = held->held;
-    step.longest_step_cpu = held->cpu;
-    report.add(step);
-    if (options_.on_step) options_.on_step("spans", step);
+    count_step("spans", *held, step, report);
     return Status::ok();
   }
 
@@ -414,7 +402,10 @@ void PruneReport::add(const PruneReport& other) {
   bytes_given_back += other.bytes_given_back;
   steps += other.steps;
   index_merges += other.index_merges;
-  longest_step = std::max(longest_step, other.longest_step);
+  if (other.longest_step > longest_step) {
+    longest_step = other.longest_step;
+    longest_step_kind = other.longest_step_kind;
+  }
   longest_step_cpu = std::max(longest_step_cpu, other.longest_step_cpu);
   sessions.insert(other.sessions.begin(), other.sessions.end());
 }

@@ -78,8 +78,9 @@ struct PruneOptions {
   // Called after each step with the totals so far (a progress line); may be empty.
   std::function<void(const struct PruneReport&)> progress;
   // Called after each step with what that one step did ("prune": exchanges,
-  // bodies, ...; "merge": index_merges; "vacuum": bytes_given_back; "spans") and how long it held
-  // the write lock (longest_step); may be empty.
+  // bodies, ...; "merge": index_merges; "segments": merging the segments
+  // pruning added to an index; "vacuum": bytes_given_back; "spans") and how
+  // long it held the write lock (longest_step); may be empty.
   std::function<void(const char* kind, const struct PruneReport& step)> on_step;
 };
 
@@ -92,6 +93,7 @@ struct PruneReport {
   std::int64_t steps = 0;             // prune, merge and vacuum transactions
   std::int64_t index_merges = 0;      // search indexes merged whole (store/search_index_merge.h)
   std::chrono::microseconds longest_step{0};  // longest write-lock hold of one step (wall time)
+  const char* longest_step_kind = "";         // that step's kind, as PruneOptions::on_step names it
   // Most CPU time one step used while holding the lock: far below
   // longest_step, the step waited for the disk or for a core.
   std::chrono::microseconds longest_step_cpu{0};

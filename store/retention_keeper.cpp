@@ -11,15 +11,17 @@ namespace trafficdb {
 
 Result<std::unique_ptr<RetentionKeeper>> RetentionKeeper::start(const std::string& path,
                                                                 std::chrono::milliseconds interval,
-                                                                std::chrono::milliseconds first_delay) {
+                                                                std::chrono::milliseconds first_delay,
+                                                                RoundObserver on_round) {
   auto db = open_database(path, OpenMode::read_write);
   if (!db.is_ok()) return db.status();
-  return std::unique_ptr<RetentionKeeper>(new RetentionKeeper(std::move(db).value(), interval, first_delay));
+  return std::unique_ptr<RetentionKeeper>(
+      new RetentionKeeper(std::move(db).value(), interval, first_delay, std::move(on_round)));
 }
 
 RetentionKeeper::RetentionKeeper(std::unique_ptr<SQLite::Database> db, std::chrono::milliseconds interval,
-                                 std::chrono::milliseconds first_delay)
-    : db_(std::move(db)), interval_(interval), first_delay_(first_delay) {
+                                 std::chrono::milliseconds first_delay, RoundObserver on_round)
+    : db_(std::move(db)), interval_(interval), first_delay_(first_delay), on_round_(std::move(on_round)) {
   thread_ = std::thread([this] {
     name_this_thread("tdb-retention");
     run();
@@ -77,6 +79,7 @@ void RetentionKeeper::run() {
       options.stop = &stopping_;
       options.keep_free_bytes = free_bytes_kept(*policy);
       report.emplace(apply_retention(*db_, *policy, options));
+      if (on_round_) on_round_(*report);
     }
     lk.lock();
     if (due) next_round = clock::now() + interval_;

@@ -14,7 +14,9 @@
 // in small steps (PruneOptions: each step holds the write lock ~25 ms, then
 // rests as long), so the writer it runs beside waits about one step at most.
 // A round that fails (locked for longer than the busy timeout, disk full) is
-// tried again at the next; recording goes on regardless.
+// tried again at the next; recording goes on regardless. An observer, if
+// given, hears of every round (what it removed, or why it failed), so a
+// recorder can log them.
 //
 // Several processes may each run one on the same file: rounds are
 // serialized by SQLite's write lock step by step and agree on what to remove.
@@ -23,6 +25,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -46,10 +49,14 @@ class RetentionKeeper {
   static constexpr std::chrono::milliseconds kInterval{30000};
   static constexpr std::chrono::milliseconds kSizeCheckInterval{2000};
 
+  // Called on the keeper's thread after each round with a policy: its report, or why it failed.
+  using RoundObserver = std::function<void(const Result<PruneReport>&)>;
+
   // Opens its own connection to `path`; the first round runs after `first_delay`.
   static Result<std::unique_ptr<RetentionKeeper>> start(const std::string& path,
                                                         std::chrono::milliseconds interval = kInterval,
-                                                        std::chrono::milliseconds first_delay = std::chrono::seconds(1));
+                                                        std::chrono::milliseconds first_delay = std::chrono::seconds(1),
+                                                        RoundObserver on_round = {});
   ~RetentionKeeper();  // stop()
   // Stops after the step in progress; rounds() still answers. Idempotent, thread-safe.
   void stop();
@@ -60,11 +67,12 @@ class RetentionKeeper {
 
  private:
   RetentionKeeper(std::unique_ptr<SQLite::Database> db, std::chrono::milliseconds interval,
-                  std::chrono::milliseconds first_delay);
+                  std::chrono::milliseconds first_delay, RoundObserver on_round);
   void run();
 
   std::unique_ptr<SQLite::Database> db_;
   const std::chrono::milliseconds interval_, first_delay_;
+  const RoundObserver on_round_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::atomic<bool> stopping_{false};

@@ -63,7 +63,8 @@ Result<std::unique_ptr<Writer>> Writer::open(const std::string& path, WriterOpti
   }
   std::unique_ptr<RetentionKeeper> retention;
   if (options.apply_retention) {
-    auto started = RetentionKeeper::start(path, options.retention_interval);
+    auto started = RetentionKeeper::start(path, options.retention_interval, std::chrono::seconds(1),
+                                          options.on_retention_round);
     if (!started.is_ok()) return started.status();
     retention = std::move(started).value();
   }

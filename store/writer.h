@@ -79,6 +79,7 @@ struct WriterOptions {
   // retention_interval: right for live recording, which may run for days.
   bool apply_retention = false;
   std::chrono::milliseconds retention_interval = RetentionKeeper::kInterval;
+  RetentionKeeper::RoundObserver on_retention_round;  // may be empty
 };
 
 struct WriterStats {

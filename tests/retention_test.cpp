@@ -5,7 +5,9 @@
 
 #include <catch2/catch.hpp>
 #include <sys/stat.h>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "ingest/session_removal.h"
 #include "query/consumer_cursor.h"
@@ -377,6 +379,13 @@ TEST_CASE("A recorder applies the policy to the session it is recording", "[rete
   WriterOptions options;
   options.apply_retention = true;
   options.retention_interval = 100ms;
+  std::mutex observed_mu;
+  std::vector<PruneReport> observed;
+  options.on_retention_round = [&](const Result<PruneReport>& round) {
+    REQUIRE(round.is_ok());
+    std::lock_guard lk(observed_mu);
+    observed.push_back(*round);
+  };
   auto w = Writer::open(path, options);
   REQUIRE(w.is_ok());
   const std::int64_t session = new_session(**w, session_status::recording);
@@ -406,6 +415,15 @@ TEST_CASE("A recorder applies the policy to the session it is recording", "[rete
   CHECK(rounds.last_error.empty());
   REQUIRE((*w)->close().is_ok());
   CHECK((*w)->stats().longest_commit > 0us);
+  // The observer heard of every round, with what each removed and its longest step.
+  std::lock_guard lk(observed_mu);
+  CHECK(observed.size() == (*w)->retention_rounds().rounds);
+  std::int64_t heard = 0;
+  for (const PruneReport& round : observed) {
+    heard += round.exchanges;
+    if (round.steps > 0) CHECK(std::string(round.longest_step_kind).size() > 0);
+  }
+  CHECK(heard == 200);
 }
 
 TEST_CASE("An older database without incremental vacuum is converted once, and pruning says the file cannot shrink before",
