@@ -39,14 +39,22 @@ void BackgroundIndexer::run() {
     lk.unlock();
     const auto started = std::chrono::steady_clock::now();
     bool remaining = false;
-    Status s = index_search_batch(*db_, kBatchRows, remaining);
-    // Once the rows are in, the segments they added are merged, a step per turn.
-    if (s.is_ok() && !remaining) {
+    Status s;
+    auto merge_step = [&] {
       try {
-        remaining = merger_.step();
+        return merger_.step();
       } catch (const SQLite::Exception& e) {
         s = Status::error(std::string("search index merge failed: ") + e.what());
+        return false;
       }
+    };
+    // Once the rows are in, the segments they added are merged, a step per
+    // turn; merging goes first while a level holds many (search_index_merge.h).
+    if (merger_.pressed() && merge_step()) {
+      remaining = true;
+    } else if (s.is_ok()) {
+      s = index_search_batch(*db_, kBatchRows, remaining);
+      if (s.is_ok() && !remaining) remaining = merge_step();
     }
     const auto took = std::chrono::steady_clock::now() - started;
     lk.lock();

@@ -167,20 +167,20 @@ class Stepper {
   }
 
   // Merges the segments the prune steps' index deletions added (FTS5 does
-  // not, search_index_merge.h), a short transaction per step, to the end.
-  Status merge_segments(PruneReport& report) {
-    SegmentMerger merger(db_);
+  // not, search_index_merge.h), a short transaction per step: to the end,
+  // or (`while_pressed`) while a level holds many segments.
+  Status merge_segments(PruneReport& report, bool while_pressed = false) {
     for (bool more = true; more;) {
-      if (stopping()) return Status::ok();
+      if (stopping() || (while_pressed && !merger_.pressed())) return Status::ok();
       const auto cpu_before = thread_cpu_time();
       try {
-        more = merger.step();
+        more = merger_.step();
       } catch (const SQLite::Exception& e) {
         return Status::with_code(is_busy(e) ? Status::Code::busy : Status::Code::io_error,
                                  std::string("pruning cannot merge the search index: ") + e.what());
       }
       PruneReport step;
-      count_step("segments", LockHold{merger.last_hold(), thread_cpu_time() - cpu_before}, step, report);
+      count_step("segments", LockHold{merger_.last_hold(), thread_cpu_time() - cpu_before}, step, report);
       rest(step.longest_step);
     }
     return Status::ok();
@@ -301,6 +301,7 @@ class Stepper {
   std::int64_t batch_ = kFirstBatch;
   std::int64_t vacuum_pages_ = kFirstVacuumPages;
   std::int64_t merge_pages_ = kFirstMergePages;
+  SegmentMerger merger_{db_};
 };
 
 bool under_size(SQLite::Database& db, const PruneSelection& selection) {
@@ -314,6 +315,9 @@ bool under_size(SQLite::Database& db, const PruneSelection& selection) {
 Status run_selection(Stepper& stepper, SQLite::Database& db, const PruneSelection& selection, PruneReport& report) {
   for (bool more = true; more;) {
     if (Status s = stepper.merge_due_indexes(report); !s.is_ok()) return s;
+    // Each step's deletions add a segment to each index: a long run keeps
+    // the levels short as it goes, as indexers do.
+    if (Status s = stepper.merge_segments(report, true); !s.is_ok()) return s;
     if (stepper.stopping()) {
       report.stopped = true;
       return Status::ok();

@@ -57,14 +57,18 @@ bool index_next(SQLite::Database& db, const IndexSource& source, std::int64_t li
 
 }  // namespace
 
-Status index_search_batch(SQLite::Database& db, std::size_t max_rows, bool& remaining) {
+Status index_search_batch(SQLite::Database& db, std::size_t max_rows, bool& remaining, bool* left_for_merge) {
   remaining = false;
+  if (left_for_merge) *left_for_merge = false;
   try {
     db.exec("BEGIN IMMEDIATE");
     try {
       for (const IndexSource& source : kSources) {
         // A pruner is merging it (store/search_index_merge.h): its rows wait, searches scan them.
-        if (!index_may_grow(db, source.name)) continue;
+        if (!index_may_grow(db, source.name)) {
+          if (left_for_merge) *left_for_merge = true;
+          continue;
+        }
         remaining = index_next(db, source, static_cast<std::int64_t>(max_rows)) || remaining;
       }
       db.exec("COMMIT");

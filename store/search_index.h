@@ -36,7 +36,9 @@ Result<SearchIndexLag> search_index_lag(SQLite::Database& db);
 // Indexes up to `max_rows` bodies and `max_rows` URLs past the recorded
 // positions, in one transaction. Sets `remaining` to whether more are left.
 // An index a pruner is merging is left alone (store/search_index_merge.h):
-// its rows count as not remaining, for callers to try again later.
-Status index_search_batch(SQLite::Database& db, std::size_t max_rows, bool& remaining);
+// its rows count as not remaining, for callers to try again later, and
+// `left_for_merge` (if given) is set.
+Status index_search_batch(SQLite::Database& db, std::size_t max_rows, bool& remaining,
+                          bool* left_for_merge = nullptr);
 
 }  // namespace trafficdb

@@ -44,6 +44,45 @@ std::int64_t held_tokens(SQLite::Database& db, const std::string& index) {
   return total;
 }
 
+// The most segments one level of the index holds, from FTS5's structure
+// record (rowid 10 of <index>_data): a 4-byte cookie, optionally the
+// 0xff000001 marker of the second format (SQLite 3.44+, five more varints
+// per segment), then the level count, segment count and write counter, and
+// per level its merge count and segment count, each segment as three
+// varints. -1 when it does not read as that.
+int most_segments_on_a_level(SQLite::Database& db, const std::string& index) {
+  SQLite::Statement st(db, "SELECT block FROM " + index + "_data WHERE id = 10");
+  if (!st.executeStep()) return 0;
+  const auto* p = static_cast<const unsigned char*>(st.getColumn(0).getBlob());
+  const auto n = static_cast<std::size_t>(st.getColumn(0).getBytes());
+  std::size_t at = 4;
+  if (n < at) return -1;
+  int per_segment = 3;
+  if (n >= 8 && p[4] == 0xff && p[5] == 0 && p[6] == 0 && p[7] == 1) {
+    at = 8;
+    per_segment = 8;
+  }
+  bool ok = true;
+  auto next = [&]() -> std::uint64_t {
+    std::uint64_t value = 0;
+    const std::size_t used = ok && at < n ? read_varint(p + at, n - at, value) : 0;
+    if (used == 0) ok = false;
+    at += used;
+    return value;
+  };
+  const std::uint64_t levels = next();
+  next();  // segments
+  next();  // write counter
+  std::uint64_t most = 0;
+  for (std::uint64_t level = 0; ok && level < levels; ++level) {
+    next();  // segments being merged
+    const std::uint64_t segments = next();
+    most = std::max(most, segments);
+    for (std::uint64_t i = 0; ok && i < segments * per_segment; ++i) next();
+  }
+  return ok ? static_cast<int>(std::min<std::uint64_t>(most, 1 << 20)) : -1;
+}
+
 }  // namespace
 
 Result<IndexTokens> index_tokens(SQLite::Database& db, const std::string& index) {
@@ -125,6 +164,15 @@ bool SegmentMerger::step() {
     else if (took < kStepTarget / 2) pages_ = std::min<std::int64_t>(512, pages_ * 2);
   }
   return worked;
+}
+
+bool SegmentMerger::pressed() {
+  try {
+    for (const char* index : kSearchIndexNames)
+      if (most_segments_on_a_level(db_, index) >= kPressedSegments) return true;
+  } catch (const SQLite::Exception&) {
+  }
+  return false;
 }
 
 std::int64_t SegmentMerger::run_to_end() {

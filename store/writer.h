@@ -151,6 +151,7 @@ class Writer {
   SegmentMerger merger_;
   static constexpr std::chrono::milliseconds kIndexStepTarget{20};
   std::size_t index_rows_ = 64;  // rows per index batch (writer thread only), up to index_batch_rows
+  bool last_step_indexed_rows_ = false;  // writer thread only
 
   std::mutex close_mu_;
   mutable std::mutex mu_;

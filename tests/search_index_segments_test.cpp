@@ -5,11 +5,14 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
+#include "common/timestamp.h"
 #include "store/database.h"
 #include "store/search_index.h"
+#include "store/pruning.h"
 #include "store/search_index_merge.h"
 #include "store/writer.h"
 #include "tests/test_support.h"
@@ -54,18 +57,23 @@ TEST_CASE("Indexing only adds segments; SegmentMerger merges them in steps, and 
   auto db = open_database(path, OpenMode::read_write);
   REQUIRE(db.is_ok());
   SQLite::Database& d = **db;
-  for (const char* index : kSearchIndexNames)
+  for (const char* index : kSearchIndexNames) {
     CHECK(d.execAndGet(std::string("SELECT v FROM ") + index + "_config WHERE k = 'automerge'").getInt() == 0);
+    CHECK(d.execAndGet(std::string("SELECT v FROM ") + index + "_config WHERE k = 'crisismerge'").getInt() == 64);
+  }
 
-  // A row per transaction: 45 segments, of which FTS5's crisis merge (a
-  // level of 16) leaves 2 + 13. With automerge on, a level never kept 4.
+  // A row per transaction: a segment each on level 0 (FTS5's crisis merge
+  // waits for 64). With automerge on, a level never kept 4.
+  SegmentMerger merger(d);
+  CHECK_FALSE(merger.pressed());
   for (bool remaining = true; remaining;) REQUIRE(index_search_batch(d, 1, remaining).is_ok());
   const std::int64_t before = segments(d, "bodies_fts");
-  CHECK(before >= 10);
+  CHECK(before >= kRows);
+  CHECK(merger.pressed());
   CHECK(hits(d, "haystack") == kRows);
 
-  SegmentMerger merger(d);
   CHECK(merger.run_to_end() >= 1);
+  CHECK_FALSE(merger.pressed());
   const std::int64_t after = segments(d, "bodies_fts");
   CHECK(after < before);
   CHECK(after <= 4);
@@ -99,4 +107,76 @@ TEST_CASE("A recording writer merges the segments its idle indexing adds", "[sea
   CHECK(segments(**db, "bodies_fts") <= 6);
   CHECK(hits(**db, "haystack") == 40);
   REQUIRE((*writer)->close().is_ok());
+}
+
+TEST_CASE("A long pruning run keeps the index levels short as it goes, not only at its end", "[search][index][retention]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  constexpr int kRows = 600;
+  {
+    WriterOptions options;
+    options.index_when_idle = false;
+    options.index_on_close = true;
+    auto writer = Writer::open(path, options);
+    REQUIRE(writer.is_ok());
+    const auto session = *(*writer)->create_session({"s", session_source::har, "", session_status::imported, ""});
+    for (int i = 0; i < kRows; ++i) REQUIRE((*writer)->consume(session, exchange_with_word(i)).is_ok());
+    // A session that stays, large enough that the one pruned stays under
+    // kMergeShare of the index (no whole merge).
+    const auto kept = *(*writer)->create_session({"k", session_source::har, "", session_status::imported, ""});
+    for (int i = 0; i < 6 * kRows; ++i) REQUIRE((*writer)->consume(kept, exchange_with_word(kRows + i)).is_ok());
+    REQUIRE((*writer)->close().is_ok());
+  }
+  auto db = open_database(path, OpenMode::read_write);
+  REQUIRE(db.is_ok());
+  SQLite::Database& d = **db;
+  SegmentMerger(d).run_to_end();
+
+  // Steps of about 10 exchanges: each adds a segment of deletions to each index.
+  PruneOptions options;
+  options.step_target = 1ms;
+  options.min_rest = 0ms;
+  std::int64_t prune_steps = 0, most = 0;
+  options.on_step = [&](const char* kind, const PruneReport&) {
+    if (std::string(kind) == "prune") ++prune_steps;
+    most = std::max(most, segments(d, "bodies_fts"));
+  };
+  auto report = prune(d, PruneSelection::of_session(1), options);
+  REQUIRE(report.is_ok());
+  CHECK(report->exchanges == kRows);
+  CHECK(prune_steps >= 30);
+  // Left to the end of the run, they would have been one per step.
+  CHECK(report->index_merges == 0);
+  CHECK(most < 20);
+  CHECK(hits(d, "haystack") == 6 * kRows);
+  CHECK(hits(d, "needle599") == 0);
+  CHECK(hits(d, "needle600") == 1);
+  for (const char* index : kSearchIndexNames)
+    CHECK_NOTHROW(d.exec(std::string("INSERT INTO ") + index + "(" + index + ", rank) VALUES('integrity-check', 0)"));
+}
+
+TEST_CASE("An index batch says when it left an index alone for a pruner's merge", "[search][index][retention]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  {
+    WriterOptions options;
+    options.index_when_idle = false;
+    auto writer = Writer::open(path, options);
+    REQUIRE(writer.is_ok());
+    const auto session = *(*writer)->create_session({"s", session_source::har, "", session_status::imported, ""});
+    for (int i = 0; i < 10; ++i) REQUIRE((*writer)->consume(session, exchange_with_word(i)).is_ok());
+    REQUIRE((*writer)->close().is_ok());
+  }
+  auto db = open_database(path, OpenMode::read_write);
+  REQUIRE(db.is_ok());
+  SQLite::Database& d = **db;
+  bool remaining = false, left_for_merge = true;
+  REQUIRE(index_search_batch(d, 2, remaining, &left_for_merge).is_ok());
+  CHECK(remaining);
+  CHECK_FALSE(left_for_merge);
+  // As a pruner's merge_step marks it.
+  d.exec("UPDATE search_state SET merging_since = " + std::to_string(now_micros()) + " WHERE name = 'bodies_fts'");
+  REQUIRE(index_search_batch(d, 2, remaining, &left_for_merge).is_ok());
+  CHECK(left_for_merge);
+  CHECK(remaining);  // urls_fts still has rows
 }
