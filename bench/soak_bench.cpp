@@ -67,12 +67,21 @@ std::uint64_t file_size(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
 }
 
-double rss_mb(pid_t pid) {
+// A field of /proc/PID/status in MB ("VmRSS:" all resident pages; "RssAnon:"
+// the process's own memory, without the database's memory map and the
+// capture ring, which are file or socket pages the kernel can reclaim).
+double status_mb(pid_t pid, const std::string& field) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1000.0;  // kB -> MB
+    if (line.rfind(field, 0) == 0) return std::stod(line.substr(field.size())) / 1000.0;  // kB -> MB
   return 0;
+}
+
+// Bodies stored but not yet in the search index (searches scan them instead).
+std::int64_t bodies_not_indexed(SQLite::Database& db) {
+  return db.execAndGet("SELECT count(*) FROM bodies WHERE id > (SELECT position FROM search_state WHERE name = 'bodies_fts')")
+      .getInt64();
 }
 
 // A body that differs per request (bodies are stored once per content).
@@ -93,7 +102,8 @@ struct Interval {
 };
 
 struct Row {
-  double minute, per_second, rss_mb, db_mb, vis_p50, vis_p99, vis_max, read_p50, read_p99, read_max;
+  double minute, per_second, rss_mb, anon_mb, db_mb, vis_p50, vis_p99, vis_max, read_p50, read_p99, read_max;
+  std::int64_t not_indexed;
 };
 
 }  // namespace
@@ -219,16 +229,16 @@ int main(int argc, char** argv) {
         next_report += std::chrono::seconds(o.report_seconds);
         Row r{ms_between(start, now) / 60000.0,
               static_cast<double>(interval.stored) / static_cast<double>(o.report_seconds),
-              rss_mb(recorder),
+              status_mb(recorder, "VmRSS:"), status_mb(recorder, "RssAnon:"),
               static_cast<double>(file_size(o.db_path) + file_size(o.db_path + "-wal")) / 1e6,
               percentile(interval.visibility_ms, 0.5), percentile(interval.visibility_ms, 0.99),
               percentile(interval.visibility_ms, 1.0), percentile(interval.reader_ms, 0.5),
-              percentile(interval.reader_ms, 0.99), percentile(interval.reader_ms, 1.0)};
+              percentile(interval.reader_ms, 0.99), percentile(interval.reader_ms, 1.0), bodies_not_indexed(*db)};
         rows.push_back(r);
-        std::printf("%6.1f min  %7.1f exch/s  rss %7.1f MB  db %8.1f MB  visible p50 %7.1f p99 %7.1f max %7.1f ms"
-                    "  reader p50 %6.2f p99 %6.2f max %6.2f ms\n",
-                    r.minute, r.per_second, r.rss_mb, r.db_mb, r.vis_p50, r.vis_p99, r.vis_max, r.read_p50,
-                    r.read_p99, r.read_max);
+        std::printf("%6.1f min  %7.1f exch/s  rss %7.1f MB (anon %6.1f)  db %8.1f MB  visible p50 %7.1f p99 %7.1f max %7.1f ms"
+                    "  reader p50 %6.2f p99 %6.2f max %6.2f ms  not indexed %lld\n",
+                    r.minute, r.per_second, r.rss_mb, r.anon_mb, r.db_mb, r.vis_p50, r.vis_p99, r.vis_max, r.read_p50,
+                    r.read_p99, r.read_max, static_cast<long long>(r.not_indexed));
         std::fflush(stdout);
         interval = Interval{};
       }
@@ -247,9 +257,9 @@ int main(int argc, char** argv) {
   if (rows.size() >= 3) {
     const Row& first = rows[1];  // after the first interval's warm-up
     const Row& last = rows.back();
-    std::printf("flatness, last interval / second: exch/s %.2f  rss %.2f  visible p99 %.2f  reader p99 %.2f"
+    std::printf("flatness, last interval / second: exch/s %.2f  rss %.2f (anon %.2f)  visible p99 %.2f  reader p99 %.2f"
                 "  (db size %.1f -> %.1f MB)\n",
-                last.per_second / first.per_second, last.rss_mb / first.rss_mb,
+                last.per_second / first.per_second, last.rss_mb / first.rss_mb, last.anon_mb / first.anon_mb,
                 first.vis_p99 > 0 ? last.vis_p99 / first.vis_p99 : 0,
                 first.read_p99 > 0 ? last.read_p99 / first.read_p99 : 0, first.db_mb, last.db_mb);
   }

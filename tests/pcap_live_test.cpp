@@ -2,7 +2,8 @@
 // local server: exchanges reach the sink within a second of completing, a
 // LiveRecording's limit on exchanges makes it due, and start() explains what
 // it cannot do. `record pcap --wait` on a (veth) interface that appears
-// later, disappears and comes back.
+// later, disappears and comes back. `record pcap` on a full disk, and
+// applying a retention policy while it records.
 #include <unistd.h>
 
 #include <chrono>
@@ -289,5 +290,47 @@ TEST_CASE("record pcap on a full disk stops with a clear error, keeps what it co
   CHECK(stored() == 3);
   CHECK(recorder.stop() == 0);
   CHECK(db.execAndGet("SELECT status FROM sessions WHERE id = 2").getString() == "stopped");
+  CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
+}
+
+TEST_CASE("record pcap applies the database's retention policy while it records, and logs each round",
+          "[pcap][live][retention]") {
+  require_capture_rights();
+  test::TempDir dir;
+  test::HttpTestServer server;
+  const std::string db_path = dir.file("traffic.db");
+  REQUIRE(test::run_trafficdb({"--db", db_path, "retention", "set", "--max-size", "2MB"}).exit_code == 0);
+  test::RunningProcess recorder({TRAFFICDB_BINARY, "--db", db_path, "record", "pcap", "--interface", "lo", "--filter",
+                                 "tcp port " + std::to_string(server.port()), "--retention-every", "200ms"},
+                                {}, dir.file("out"), dir.file("err"));
+  REQUIRE(recorder.wait_for_output("capturing on lo", 20s, true));
+  // Distinct 20 KB bodies (echoed: stored once for both ways): 5 MB, two and a half times the limit.
+  httplib::Client client("127.0.0.1", server.port());
+  for (unsigned i = 0; i < 250; ++i) {
+    REQUIRE(client.Post("/echo", test::deterministic_bytes(20000, i), "application/octet-stream"));
+    if (i % 10 == 9) std::this_thread::sleep_for(100ms);  // bursts the capture buffer holds
+  }
+  SQLite::Database db(db_path, SQLite::OPEN_READONLY);
+  auto pruned = [&] { return db.execAndGet("SELECT pruned_count FROM sessions WHERE id = 1").getInt(); };
+  auto stored = [&] { return db.execAndGet("SELECT exchange_count + pruned_count FROM sessions WHERE id = 1").getInt(); };
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while ((stored() < 250 || recorder.err().find("retention: removed") == std::string::npos) &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  CHECK(recorder.stop() == 0);
+  INFO(recorder.err());
+  CHECK(stored() > 0);  // all 250 unless the kernel dropped packets (the log says so)
+  CHECK(pruned() > 0);
+  // Each round that removed something is one line, with what it removed and its longest lock hold.
+  const std::string err = recorder.err();
+  CHECK(occurrences(err, "retention: removed") >= 1);
+  CHECK(err.find("longest write-lock hold") != std::string::npos);
+  CHECK(err.find("retention round failed") == std::string::npos);
+  // The database stays near its limit: what is used, not what the log holds.
+  const std::int64_t used = db.execAndGet("SELECT ((SELECT page_count FROM pragma_page_count) - "
+                                          "(SELECT freelist_count FROM pragma_freelist_count)) * "
+                                          "(SELECT page_size FROM pragma_page_size)")
+                                .getInt64();
+  CHECK(used <= 3 * (1 << 20));
   CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
 }

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "common/timestamp.h"
 #include "store/database.h"
@@ -38,6 +39,28 @@ Exchange exchange_with_word(int n) {
   return test::make_exchange(n, "{\"word\":\"needle" + std::to_string(n) + "\",\"all\":\"haystack\"}");
 }
 
+// FTS5's own check of both indexes.
+void check_indexes_intact(SQLite::Database& d) {
+  for (const char* index : kSearchIndexNames)
+    CHECK_NOTHROW(d.exec(std::string("INSERT INTO ") + index + "(" + index + ", rank) VALUES('integrity-check', 0)"));
+}
+
+// A store at `path` of imported sessions, the i-th holding rows[i]
+// exchanges (needle0, needle1, ... across them); indexed only if `indexed`.
+void write_sessions(const std::string& path, const std::vector<int>& rows, bool indexed = false) {
+  WriterOptions options;
+  options.index_when_idle = false;
+  options.index_on_close = indexed;
+  auto writer = Writer::open(path, options);
+  REQUIRE(writer.is_ok());
+  int n = 0;
+  for (int count : rows) {
+    const auto session = *(*writer)->create_session({"s", session_source::har, "", session_status::imported, ""});
+    for (int i = 0; i < count; ++i) REQUIRE((*writer)->consume(session, exchange_with_word(n++)).is_ok());
+  }
+  REQUIRE((*writer)->close().is_ok());
+}
+
 }  // namespace
 
 TEST_CASE("Indexing only adds segments; SegmentMerger merges them in steps, and searches find the same rows",
@@ -45,15 +68,7 @@ TEST_CASE("Indexing only adds segments; SegmentMerger merges them in steps, and 
   test::TempDir dir;
   const std::string path = dir.file("t.db");
   constexpr int kRows = 45;
-  {
-    WriterOptions options;
-    options.index_when_idle = false;
-    auto writer = Writer::open(path, options);
-    REQUIRE(writer.is_ok());
-    const auto session = *(*writer)->create_session({"s", session_source::har, "", session_status::imported, ""});
-    for (int i = 0; i < kRows; ++i) REQUIRE((*writer)->consume(session, exchange_with_word(i)).is_ok());
-    REQUIRE((*writer)->close().is_ok());
-  }
+  write_sessions(path, {kRows});
   auto db = open_database(path, OpenMode::read_write);
   REQUIRE(db.is_ok());
   SQLite::Database& d = **db;
@@ -81,8 +96,7 @@ TEST_CASE("Indexing only adds segments; SegmentMerger merges them in steps, and 
   CHECK_FALSE(merger.step());  // nothing left to merge
   CHECK(hits(d, "haystack") == kRows);
   CHECK(hits(d, "needle44") == 1);
-  for (const char* index : kSearchIndexNames)
-    CHECK_NOTHROW(d.exec(std::string("INSERT INTO ") + index + "(" + index + ", rank) VALUES('integrity-check', 0)"));
+  check_indexes_intact(d);
 }
 
 TEST_CASE("A recording writer merges the segments its idle indexing adds", "[search][index]") {
@@ -113,20 +127,9 @@ TEST_CASE("A long pruning run keeps the index levels short as it goes, not only 
   test::TempDir dir;
   const std::string path = dir.file("t.db");
   constexpr int kRows = 600;
-  {
-    WriterOptions options;
-    options.index_when_idle = false;
-    options.index_on_close = true;
-    auto writer = Writer::open(path, options);
-    REQUIRE(writer.is_ok());
-    const auto session = *(*writer)->create_session({"s", session_source::har, "", session_status::imported, ""});
-    for (int i = 0; i < kRows; ++i) REQUIRE((*writer)->consume(session, exchange_with_word(i)).is_ok());
-    // A session that stays, large enough that the one pruned stays under
-    // kMergeShare of the index (no whole merge).
-    const auto kept = *(*writer)->create_session({"k", session_source::har, "", session_status::imported, ""});
-    for (int i = 0; i < 6 * kRows; ++i) REQUIRE((*writer)->consume(kept, exchange_with_word(kRows + i)).is_ok());
-    REQUIRE((*writer)->close().is_ok());
-  }
+  // Session 2 stays, large enough that session 1 stays under kMergeShare of
+  // the index (no whole merge).
+  write_sessions(path, {kRows, 6 * kRows}, true);
   auto db = open_database(path, OpenMode::read_write);
   REQUIRE(db.is_ok());
   SQLite::Database& d = **db;
@@ -151,22 +154,13 @@ TEST_CASE("A long pruning run keeps the index levels short as it goes, not only 
   CHECK(hits(d, "haystack") == 6 * kRows);
   CHECK(hits(d, "needle599") == 0);
   CHECK(hits(d, "needle600") == 1);
-  for (const char* index : kSearchIndexNames)
-    CHECK_NOTHROW(d.exec(std::string("INSERT INTO ") + index + "(" + index + ", rank) VALUES('integrity-check', 0)"));
+  check_indexes_intact(d);
 }
 
 TEST_CASE("An index batch says when it left an index alone for a pruner's merge", "[search][index][retention]") {
   test::TempDir dir;
   const std::string path = dir.file("t.db");
-  {
-    WriterOptions options;
-    options.index_when_idle = false;
-    auto writer = Writer::open(path, options);
-    REQUIRE(writer.is_ok());
-    const auto session = *(*writer)->create_session({"s", session_source::har, "", session_status::imported, ""});
-    for (int i = 0; i < 10; ++i) REQUIRE((*writer)->consume(session, exchange_with_word(i)).is_ok());
-    REQUIRE((*writer)->close().is_ok());
-  }
+  write_sessions(path, {10});
   auto db = open_database(path, OpenMode::read_write);
   REQUIRE(db.is_ok());
   SQLite::Database& d = **db;
