@@ -137,8 +137,9 @@ class Writer {
   void run();
   Status write_batch(const std::vector<Item>& items);
   Status failure() const;  // requires mu_
-  // One search-index transaction: a batch of rows while rows are behind,
-  // else a step merging the segments they added. True when more is left.
+  // One search-index transaction: a batch of rows or a step merging the
+  // segments they added (taking turns while both are behind, merging first
+  // while a level holds many). True when more is left.
   bool index_step();
 
   const WriterOptions options_;

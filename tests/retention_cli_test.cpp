@@ -13,6 +13,7 @@
 #include "store/database.h"
 #include "store/writer.h"
 #include "tests/test_support.h"
+#include "tests/written_store.h"
 
 using namespace trafficdb;
 using nlohmann::json;
@@ -195,17 +196,9 @@ TEST_CASE("trafficdb retention set before anything is recorded creates the datab
 TEST_CASE("trafficdb index waits while a pruner merges an index, then indexes what was left", "[retention][cli]") {
   test::TempDir dir;
   const std::string path = dir.file("t.db");
-  {
-    WriterOptions options;
-    options.index_when_idle = false;
-    auto w = Writer::open(path, options);
-    REQUIRE(w.is_ok());
-    auto session = (*w)->create_session({"s", session_source::har, "", session_status::imported, ""});
-    REQUIRE(session.is_ok());
-    for (int i = 0; i < 10; ++i)
-      REQUIRE((*w)->consume(*session, test::make_exchange(i, "{\"n\":" + std::to_string(i) + "}")).is_ok());
-    REQUIRE((*w)->close().is_ok());
-  }
+  std::vector<Exchange> exchanges;
+  for (int i = 0; i < 10; ++i) exchanges.push_back(test::make_exchange(i, "{\"n\":" + std::to_string(i) + "}"));
+  test::write_imported_session(path, std::move(exchanges));
   SQLite::Database db(path, SQLite::OPEN_READWRITE);
   // As a pruner merging bodies_fts whole marks it (store/search_index_merge.h).
   db.exec("UPDATE search_state SET merging_since = " + std::to_string(now_micros()) + " WHERE name = 'bodies_fts'");

@@ -19,6 +19,7 @@
 #include "store/search_index_merge.h"
 #include "store/writer.h"
 #include "tests/test_support.h"
+#include "tests/written_store.h"
 
 using namespace trafficdb;
 using namespace std::chrono_literals;
@@ -58,15 +59,10 @@ Exchange aged_exchange(int n, Micros age, const std::string& body = "") {
 // delete markers until its segments merge, so a search index does not
 // shrink with the rows (a known limit, docs/schema.md).
 void fill_unindexed(const std::string& path, int from, int n) {
-  WriterOptions options;
-  options.index_when_idle = false;
-  auto w = Writer::open(path, options);
-  REQUIRE(w.is_ok());
-  const std::int64_t session = new_session(**w);
+  std::vector<Exchange> exchanges;
   for (int i = from; i < from + n; ++i)
-    REQUIRE((*w)->consume(session, aged_exchange(i, kHour, std::string(4000, 'a' + i % 26) + std::to_string(i)))
-                .is_ok());
-  REQUIRE((*w)->close().is_ok());
+    exchanges.push_back(aged_exchange(i, kHour, std::string(4000, 'a' + i % 26) + std::to_string(i)));
+  test::write_imported_session(path, std::move(exchanges));
 }
 
 void check_fts_consistent(SQLite::Database& db) {
@@ -296,15 +292,9 @@ TEST_CASE("Indexers leave an index alone while a pruner merges it, and take it u
           "[retention]") {
   test::TempDir dir;
   const std::string path = dir.file("t.db");
-  {
-    WriterOptions options;
-    options.index_when_idle = false;
-    auto w = Writer::open(path, options);
-    REQUIRE(w.is_ok());
-    const std::int64_t session = new_session(**w);
-    for (int i = 0; i < 10; ++i) REQUIRE((*w)->consume(session, aged_exchange(i, kHour)).is_ok());
-    REQUIRE((*w)->close().is_ok());
-  }
+  std::vector<Exchange> exchanges;
+  for (int i = 0; i < 10; ++i) exchanges.push_back(aged_exchange(i, kHour));
+  test::write_imported_session(path, std::move(exchanges));
   auto db = open_database(path, OpenMode::read_write);
   REQUIRE(db.is_ok());
   SQLite::Database& d = **db;

@@ -17,6 +17,7 @@
 #include "store/search_index_merge.h"
 #include "store/writer.h"
 #include "tests/test_support.h"
+#include "tests/written_store.h"
 
 using namespace trafficdb;
 using namespace std::chrono_literals;
@@ -48,17 +49,12 @@ void check_indexes_intact(SQLite::Database& d) {
 // A store at `path` of imported sessions, the i-th holding rows[i]
 // exchanges (needle0, needle1, ... across them); indexed only if `indexed`.
 void write_sessions(const std::string& path, const std::vector<int>& rows, bool indexed = false) {
-  WriterOptions options;
-  options.index_when_idle = false;
-  options.index_on_close = indexed;
-  auto writer = Writer::open(path, options);
-  REQUIRE(writer.is_ok());
   int n = 0;
   for (int count : rows) {
-    const auto session = *(*writer)->create_session({"s", session_source::har, "", session_status::imported, ""});
-    for (int i = 0; i < count; ++i) REQUIRE((*writer)->consume(session, exchange_with_word(n++)).is_ok());
+    std::vector<Exchange> exchanges;
+    for (int i = 0; i < count; ++i) exchanges.push_back(exchange_with_word(n++));
+    test::write_imported_session(path, std::move(exchanges), indexed);
   }
-  REQUIRE((*writer)->close().is_ok());
 }
 
 }  // namespace
